@@ -1,0 +1,36 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AppConfig, ConfigModule, Secrets } from '@app/config';
+import { DatabaseModule, RedisModule } from '@app/database';
+import { PrincipalGuard, ProblemFilter } from '@app/common';
+import { HealthModule } from './health/health.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  secrets: Secrets;
+  databaseUrl: string;
+  onQuery?: (sql: string) => void;
+  /** Extra modules; tests mount fixtures with it. */
+  imports?: (Type | DynamicModule)[];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config, options.secrets),
+        DatabaseModule.forRoot({ url: options.databaseUrl, config: options.config, onQuery: options.onQuery }),
+        RedisModule.forRoot(options.config.redis.url),
+        HealthModule,
+        ...(options.imports ?? []),
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        // Authentication first: later guards (rate limits) need to know the tenant.
+        { provide: APP_GUARD, useClass: PrincipalGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from './principal';
+
+/**
+ * Turns a request's credential into a principal. Returns null when the request
+ * carries no credential at all; throws 401/400 when it carries a bad one (a bad
+ * credential is never treated as anonymous). Provided by the auth lib.
+ */
+export interface Authenticator {
+  authenticate(request: FastifyRequest): Promise<Principal | null>;
+}
+
+export const AUTHENTICATOR = Symbol('AUTHENTICATOR');

@@ -1,0 +1,36 @@
+export const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const COLLECTION_ACTIONS = ['read', 'write', 'delete', 'admin'] as const;
+export type CollectionAction = (typeof COLLECTION_ACTIONS)[number];
+
+/** One collection's grant for an API key, normalised from the list or object form. */
+export interface CollectionGrant {
+  actions: ReadonlySet<CollectionAction>;
+  selectFields?: readonly string[];
+  excludeFields?: readonly string[];
+  writableFields?: readonly string[];
+}
+
+export interface UserPrincipal {
+  kind: 'user';
+  id: string;
+  email: string;
+  name: string | null;
+  isPlatformAdmin: boolean;
+}
+
+export interface ApiKeyPrincipal {
+  kind: 'api_key';
+  id: string;
+  label: string;
+  spaceId: string;
+  isAdmin: boolean;
+  scopes: readonly string[];
+  /** By collection name; `*` applies to every collection. */
+  grants: ReadonlyMap<string, CollectionGrant>;
+  expiresAt: Date | null;
+}
+
+/** Who is calling: the one authenticated identity a request carries. */
+export type Principal = UserPrincipal | ApiKeyPrincipal;

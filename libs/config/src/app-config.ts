@@ -1,0 +1,122 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { bool, bytes, ConfigError, Env, int, list, oneOf, str, url } from './env';
+import { parseTiers } from './tiers';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HttpConfig {
+  port: number;
+  host: string;
+  /** false, true (trust every hop), a hop count, or a list of trusted proxy addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  corsOrigins: string[] | '*';
+  bodyLimit: number;
+  shutdownTimeoutMs: number;
+}
+
+export interface DatabaseConfig {
+  /** Unset: the embedded, file-backed PGlite under `dataDir`. */
+  url?: string;
+  dataDir: string;
+  poolSize: number;
+  debugSql: boolean;
+}
+
+export interface AuthConfig {
+  issuer: string;
+  audience: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  refreshReuseWindow: number;
+  keyTokenTtl: number;
+  platformAdminEmails: string[];
+}
+
+export interface AppConfig {
+  env: 'development' | 'test' | 'production';
+  http: HttpConfig;
+  database: DatabaseConfig;
+  redis: { url?: string };
+  auth: AuthConfig;
+  tiers: { defaultTier: string; table: Record<string, number> };
+  log: { level: LogLevel };
+}
+
+function parseTrustProxy(env: Env): HttpConfig['trustProxy'] {
+  const value = str(env, 'TRUST_PROXY');
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [addr, bits] = entry.split('/');
+    const family = isIP(addr);
+    const maxBits = family === 6 ? 128 : 32;
+    if (!family || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits))) {
+      throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a list of addresses/CIDRs (got "${entry}")`);
+    }
+  }
+  return entries;
+}
+
+function parseCors(env: Env): HttpConfig['corsOrigins'] {
+  const value = str(env, 'CORS_ORIGINS');
+  if (value === '*') return '*';
+  const origins = list(env, 'CORS_ORIGINS');
+  for (const origin of origins) {
+    try {
+      const u = new URL(origin);
+      if (u.origin !== origin) throw new Error();
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins like https://app.example.com (got "${origin}")`);
+    }
+  }
+  return origins;
+}
+
+/** Parses and validates the whole environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
+  const tiers = parseTiers(str(env, 'TIERS_JSON'));
+  const defaultTier = str(env, 'DEFAULT_TIER', 'free')!;
+  if (!(defaultTier in tiers)) {
+    throw new ConfigError('DEFAULT_TIER', `must be one of ${Object.keys(tiers).join(', ')} (got "${defaultTier}")`);
+  }
+  const emails = list(env, 'PLATFORM_ADMIN_EMAILS').map((e) => e.toLowerCase());
+  for (const email of emails) {
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ConfigError('PLATFORM_ADMIN_EMAILS', `has an invalid email "${email}"`);
+  }
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  return {
+    env: nodeEnv,
+    http: {
+      port: int(env, 'PORT', 3000, 0, 65535),
+      host: str(env, 'HOST', '0.0.0.0')!,
+      trustProxy: parseTrustProxy(env),
+      corsOrigins: parseCors(env),
+      bodyLimit: bytes(env, 'BODY_LIMIT', 1024 * 1024),
+      shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
+    },
+    database: {
+      url: databaseUrl,
+      dataDir: resolve(str(env, 'DATA_DIR', './data')!),
+      // The embedded PGlite serves exactly one connection.
+      poolSize: databaseUrl ? int(env, 'DATABASE_POOL_SIZE', 10, 1, 200) : 1,
+      debugSql: bool(env, 'DEBUG_SQL', false),
+    },
+    redis: { url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) },
+    auth: {
+      issuer: str(env, 'JWT_ISSUER', 'portico')!,
+      audience: str(env, 'JWT_AUDIENCE', 'portico-api')!,
+      accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 3600, 30, 86_400),
+      refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
+      refreshReuseWindow: int(env, 'REFRESH_REUSE_WINDOW', 10, 0, 300),
+      keyTokenTtl: int(env, 'KEY_TOKEN_TTL', 3600, 30, 86_400),
+      platformAdminEmails: emails,
+    },
+    tiers: { defaultTier, table: tiers },
+    log: { level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info') },
+  };
+}

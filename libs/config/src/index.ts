@@ -1,0 +1,5 @@
+export * from './app-config';
+export * from './config.module';
+export * from './env';
+export * from './secrets';
+export * from './tiers';

@@ -1,0 +1,5 @@
+export * from './database.module';
+export * from './embedded-postgres';
+export * from './migrate';
+export * from './orm-options';
+export * from './redis.module';
