@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { loadConfig, loadSecrets, AppConfig } from '@app/config';
+import { loadConfig, loadSecrets, AppConfig, Secrets } from '@app/config';
 import type { DatabaseHandle } from '@app/database';
 import { createApp } from '../apps/api/src/configure-app';
 import { createTestDatabase } from './test-database';
@@ -14,6 +14,7 @@ import { createTestDatabase } from './test-database';
 export interface TestApp {
   app: NestFastifyApplication;
   config: AppConfig;
+  secrets: Secrets;
   db: DatabaseHandle;
   /** Every JSON log line the app wrote. */
   logs: string[];
@@ -60,6 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     config,
+    secrets,
     db,
     logs,
     queries,

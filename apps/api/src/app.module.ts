@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule, Secrets } from '@app/config';
 import { DatabaseModule, RedisModule } from '@app/database';
 import { PrincipalGuard, ProblemFilter } from '@app/common';
+import { AuthModule } from '@app/auth';
+import { SpacesModule } from '@app/spaces';
 import { HealthModule } from './health/health.module';
 
 export interface AppModuleOptions {
@@ -24,6 +26,8 @@ export class AppModule {
         DatabaseModule.forRoot({ url: options.databaseUrl, config: options.config, onQuery: options.onQuery }),
         RedisModule.forRoot(options.config.redis.url),
         HealthModule,
+        AuthModule,
+        SpacesModule,
         ...(options.imports ?? []),
       ],
       providers: [

@@ -11,3 +11,5 @@ export * from './request-id';
 export * from './to-problem';
 export * from './validation';
 export * from './request-logging';
+export * from './ids';
+export * from './pagination';

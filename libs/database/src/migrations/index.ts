@@ -1,4 +1,5 @@
 import type { Migration } from '@mikro-orm/migrations';
+import { Migration20261122000001_users_spaces } from './Migration20261122000001_users_spaces';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -6,4 +7,6 @@ type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => 
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs
  * from compiled JS, from ts under jest, and from a bundle.
  */
-export const migrations: { name: string; class: MigrationClass }[] = [];
+export const migrations: { name: string; class: MigrationClass }[] = [
+  { name: 'Migration20261122000001_users_spaces', class: Migration20261122000001_users_spaces },
+];

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Authenticator, badRequest, Principal, unauthorized } from '@app/common';
+import { JwtStrategy } from './jwt.strategy';
+import { runStrategy } from './run-strategy';
+
+/** Verifies a raw API key presented on any of the three headers; provided by the API-keys lib. */
+export interface ApiKeyVerifier {
+  verify(request: FastifyRequest, key: string): Promise<Principal | null>;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Every value of a header; Node joins repeated custom headers with ", ". */
+function values(header: string | string[] | undefined): string[] {
+  if (header === undefined) return [];
+  return (Array.isArray(header) ? header : [header]).flatMap((h) => h.split(',')).map((v) => v.trim());
+}
+
+/**
+ * The single credential of a request, from `Authorization: Bearer`, `X-Api-Key` or
+ * `x-undb-api-token` (never the query string). Returns undefined when there is none;
+ * different values on several headers are ambiguous (400); a malformed
+ * Authorization header is 401.
+ */
+export function extractCredential(request: FastifyRequest): string | undefined {
+  const found: string[] = [];
+  for (const raw of values(request.headers.authorization)) {
+    const m = /^Bearer +(\S+)$/i.exec(raw);
+    if (!m) throw unauthorized('The Authorization header must be "Bearer <token>".');
+    found.push(m[1]);
+  }
+  found.push(...values(request.headers['x-api-key']), ...values(request.headers['x-undb-api-token']));
+  if (found.some((v) => v === '')) throw unauthorized('An empty credential was presented.');
+  const distinct = new Set(found);
+  if (distinct.size > 1) {
+    throw badRequest('Credentials were sent in several headers with different values.', undefined, 'ambiguous-credentials');
+  }
+  return found[0];
+}
+
+@Injectable()
+export class CredentialAuthenticator implements Authenticator {
+  private apiKeys?: ApiKeyVerifier;
+
+  constructor(private readonly jwt: JwtStrategy) {}
+
+  useApiKeyVerifier(verifier: ApiKeyVerifier): void {
+    this.apiKeys = verifier;
+  }
+
+  async authenticate(request: FastifyRequest): Promise<Principal | null> {
+    const credential = extractCredential(request);
+    if (credential === undefined) return null;
+    let principal: Principal | false | null = null;
+    if (JWT_SHAPE.test(credential)) {
+      // passport-jwt reads the Authorization header; a JWT on X-Api-Key is no API key and fails below.
+      if (request.headers.authorization) principal = await runStrategy<Principal>(this.jwt, request).catch(() => false as const);
+    } else if (this.apiKeys) {
+      principal = await this.apiKeys.verify(request, credential);
+    }
+    if (!principal) throw unauthorized('The credential is invalid, expired or revoked.');
+    return principal;
+  }
+}

@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { decode } from 'jsonwebtoken';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import type { Principal } from '@app/common';
+import { SigningKeysService } from './signing-keys.service';
+
+export interface AccessTokenPayload {
+  sub: string;
+  kind: 'user' | 'api_key';
+  email?: string;
+  name?: string | null;
+  [claim: string]: unknown;
+}
+
+/** Resolves the principal of a key-derived token; provided by the API-keys lib. */
+export interface KeyTokenResolver {
+  fromToken(payload: AccessTokenPayload): Promise<Principal | null>;
+}
+export const KEY_TOKEN_RESOLVER = Symbol('KEY_TOKEN_RESOLVER');
+
+/**
+ * `Authorization: Bearer <JWT>`: ES256 only, our issuer and audience, and a `kid`
+ * from our key ring (so a token signed by any other key is rejected).
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private keyTokens?: KeyTokenResolver;
+  private readonly platformAdmins: ReadonlySet<string>;
+
+  constructor(keys: SigningKeysService, @Inject(APP_CONFIG) config: AppConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      algorithms: ['ES256'],
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+      ignoreExpiration: false,
+      secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
+        const header = decode(rawJwt, { complete: true })?.header;
+        const key = keys.publicKey(header?.kid);
+        // jsonwebtoken takes a KeyObject (no PEM parsing per request); the typings only name strings.
+        if (!key) done(new Error('unknown kid'));
+        else done(null, key as unknown as string);
+      },
+    });
+    this.platformAdmins = new Set(config.auth.platformAdminEmails);
+  }
+
+  /** The API-keys lib registers itself here, keeping auth free of a dependency on it. */
+  useKeyTokenResolver(resolver: KeyTokenResolver): void {
+    this.keyTokens = resolver;
+  }
+
+  async validate(payload: AccessTokenPayload): Promise<Principal | false> {
+    if (payload.kind === 'user' && typeof payload.email === 'string') {
+      const email = payload.email;
+      return { kind: 'user', id: payload.sub, email, name: payload.name ?? null, isPlatformAdmin: this.platformAdmins.has(email) };
+    }
+    if (payload.kind === 'api_key' && this.keyTokens) return (await this.keyTokens.fromToken(payload)) ?? false;
+    return false;
+  }
+}

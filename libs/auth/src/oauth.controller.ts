@@ -1,0 +1,56 @@
+import { Body, Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '@app/common';
+import { OAuthError, OAuthGrants, OAuthTokenResponse } from './oauth-grants';
+import { OAuthTokenRequestDto, OAuthTokenResponseDto } from './dto/oauth.dto';
+
+/**
+ * RFC 6749 token endpoint. Its errors are RFC 6749 bodies (`{ error,
+ * error_description }`), not problem details, because OAuth clients parse those.
+ */
+@ApiTags('auth')
+@Public()
+@Controller('oauth')
+export class OAuthController {
+  constructor(private readonly grants: OAuthGrants) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ operationId: 'oauthToken', summary: 'OAuth 2.0 token endpoint (refresh_token, client_credentials)' })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ type: OAuthTokenRequestDto })
+  @ApiOkResponse({ type: OAuthTokenResponseDto })
+  async token(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OAuthTokenResponse | { error: string; error_description: string }> {
+    try {
+      const params = this.params(body);
+      const grantType = params.grant_type;
+      if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.');
+      const handler = this.grants.handler(grantType);
+      if (!handler) throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported.`);
+      return await handler(params, request);
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error;
+      reply.status(error.status);
+      if (error.status === 401) reply.header('WWW-Authenticate', 'Basic realm="portico"');
+      return { error: error.error, error_description: error.description };
+    }
+  }
+
+  private params(body: unknown): Record<string, string> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new OAuthError('invalid_request', 'The body must be a form or a JSON object.');
+    }
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) {
+      if (typeof v !== 'string') throw new OAuthError('invalid_request', `Parameter ${k} must be a string.`);
+      params[k] = v;
+    }
+    return params;
+  }
+}

@@ -1,0 +1,100 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, AppConfig, SECRETS, Secrets } from '@app/config';
+import { uuidv7 } from '@app/common';
+
+const PREFIX = 'prt_';
+
+export type RotateOutcome =
+  | { ok: true; userId: string; familyId: string; token: string; reusedWithinWindow: boolean }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: string; familyId?: string };
+
+interface TokenRow {
+  id: string;
+  family_id: string;
+  user_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/**
+ * Opaque, single-use refresh tokens in families. Only an HMAC of a token is stored.
+ * Presenting a spent token revokes its family (theft detection), except within a
+ * short window after it was spent, so a client's concurrent retries still succeed.
+ */
+@Injectable()
+export class RefreshTokensService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SECRETS) private readonly secrets: Secrets,
+  ) {}
+
+  hash(token: string): Buffer {
+    return createHmac('sha256', this.secrets.pepper).update(token).digest();
+  }
+
+  /** Starts a new family for a fresh login; returns its first token. Runs in the caller's transaction. */
+  async startFamily(em: EntityManager, userId: string): Promise<{ familyId: string; token: string }> {
+    const familyId = uuidv7();
+    await em.execute('insert into refresh_families (id, user_id) values (?, ?)', [familyId, userId]);
+    return { familyId, token: await this.mint(em, familyId) };
+  }
+
+  private async mint(em: EntityManager, familyId: string): Promise<string> {
+    const token = PREFIX + randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + this.config.auth.refreshTokenTtl * 1000);
+    await em.execute('insert into refresh_tokens (id, family_id, token_hash, expires_at) values (?, ?, ?, ?)', [
+      uuidv7(),
+      familyId,
+      this.hash(token),
+      expiresAt,
+    ]);
+    return token;
+  }
+
+  private async find(em: EntityManager, token: string): Promise<TokenRow | undefined> {
+    if (!token.startsWith(PREFIX)) return undefined;
+    const rows = await em.execute<TokenRow[]>(
+      `select t.id, t.family_id, f.user_id, t.expires_at, t.used_at, f.revoked_at
+         from refresh_tokens t join refresh_families f on f.id = t.family_id
+        where t.token_hash = ? for update of t`,
+      [this.hash(token)],
+    );
+    return rows[0];
+  }
+
+  /** Spends `token` and mints its successor, in one transaction. */
+  async rotate(em: EntityManager, token: string): Promise<RotateOutcome> {
+    const row = await this.find(em, token);
+    if (!row) return { ok: false, reason: 'unknown' };
+    const ids = { userId: row.user_id, familyId: row.family_id };
+    if (row.revoked_at) return { ok: false, reason: 'revoked', ...ids };
+    if (new Date(row.expires_at) <= new Date()) return { ok: false, reason: 'expired', ...ids };
+    let reusedWithinWindow = false;
+    if (row.used_at) {
+      const spentFor = (Date.now() - new Date(row.used_at).getTime()) / 1000;
+      if (spentFor > this.config.auth.refreshReuseWindow) {
+        await this.revokeFamily(em, row.family_id, 'reuse');
+        return { ok: false, reason: 'reused', ...ids };
+      }
+      reusedWithinWindow = true;
+    } else {
+      await em.execute('update refresh_tokens set used_at = now() where id = ?', [row.id]);
+    }
+    return { ok: true, ...ids, token: await this.mint(em, row.family_id), reusedWithinWindow };
+  }
+
+  /** Revokes the family `token` belongs to; unknown tokens are ignored (logout is idempotent). */
+  async revokeByToken(em: EntityManager, token: string): Promise<{ userId: string; familyId: string } | undefined> {
+    const row = await this.find(em, token);
+    if (!row) return undefined;
+    await this.revokeFamily(em, row.family_id, 'logout');
+    return { userId: row.user_id, familyId: row.family_id };
+  }
+
+  private async revokeFamily(em: EntityManager, familyId: string, reason: string): Promise<void> {
+    await em.execute('update refresh_families set revoked_at = now(), revoked_reason = ? where id = ? and revoked_at is null', [reason, familyId]);
+  }
+}

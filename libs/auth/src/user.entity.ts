@@ -1,0 +1,23 @@
+import { EntitySchema, Opt } from '@mikro-orm/postgresql';
+
+export class User {
+  id: string;
+  email: string;
+  name: string | null;
+  passwordHash: string;
+  createdAt: Opt<Date>;
+  updatedAt: Opt<Date>;
+}
+
+export const UserSchema = new EntitySchema<User>({
+  class: User,
+  tableName: 'users',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    email: { type: 'text', unique: 'users_email_key' },
+    name: { type: 'text', nullable: true },
+    passwordHash: { type: 'text', fieldName: 'password_hash', hidden: true },
+    createdAt: { type: 'datetime', fieldName: 'created_at', onCreate: () => new Date() },
+    updatedAt: { type: 'datetime', fieldName: 'updated_at', onCreate: () => new Date(), onUpdate: () => new Date() },
+  },
+});

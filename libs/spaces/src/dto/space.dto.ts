@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ROLES, Role } from '@app/common';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateSpaceDto {
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Acme production' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  name: string;
+}
+
+export class UpdateSpaceDto {
+  /** Owners only. */
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  /** Platform admins only; a tier of the configured tier table. */
+  @ApiPropertyOptional({ example: 'business' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z][a-z0-9_]{0,62}$/)
+  tier?: string;
+}
+
+export class SpaceDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: 'free' }) tier: string;
+  /** The tier's budget: requests per minute across all of the space's callers. */
+  @ApiProperty({ example: 50 }) rate_limit_per_minute: number;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  /** The caller's role; absent for API keys and non-member platform admins. */
+  @ApiPropertyOptional({ enum: ROLES }) role?: Role;
+}
+
+export class SpacePageDto {
+  @ApiProperty({ type: [SpaceDto] }) data: SpaceDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}

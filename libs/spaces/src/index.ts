@@ -1,0 +1,5 @@
+export * from './roles';
+export * from './space.entity';
+export * from './space-access.service';
+export * from './spaces.module';
+export * from './spaces.service';

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { conflict, decodeCursor, DEFAULT_PAGE_SIZE, forbidden, isUuid, notFound, Page, PageQueryDto, Principal, Role, toPage } from '@app/common';
+import { AddMemberDto, MemberDto, UpdateMemberDto } from './dto/member.dto';
+import { SpaceAccess, SpaceAccessService } from './space-access.service';
+
+interface MemberRow {
+  user_id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  created_at: Date;
+}
+
+const toDto = (r: MemberRow): MemberDto => ({
+  user_id: r.user_id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  created_at: new Date(r.created_at).toISOString(),
+});
+
+const memberNotFound = () => notFound('No such member in this space.');
+
+@Injectable()
+export class SpaceMembersService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: SpaceAccessService,
+  ) {}
+
+  async list(principal: Principal, spaceId: string, query: PageQueryDto): Promise<Page<MemberDto>> {
+    await this.access.authorize(principal, spaceId, 'members.read');
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
+    const rows = await this.em.execute<MemberRow[]>(
+      `select m.user_id, u.email, u.name, m.role, m.created_at
+         from space_members m join users u on u.id = m.user_id
+        where m.space_id = ? ${after ? 'and m.user_id > ?' : ''}
+        order by m.user_id limit ?`,
+      after ? [spaceId, after.id, limit + 1] : [spaceId, limit + 1],
+    );
+    return toPage(rows, limit, (r) => ({ id: r.user_id }), toDto);
+  }
+
+  async add(principal: Principal, spaceId: string, dto: AddMemberDto): Promise<MemberDto> {
+    const access = await this.access.authorize(principal, spaceId, 'members.manage');
+    this.assertMayGrant(access, dto.role);
+    const users = await this.em.execute<{ id: string }[]>('select id from users where email = ?', [dto.email]);
+    if (!users[0]) throw notFound('No account has this email; the person must sign up first.');
+    try {
+      await this.em.execute('insert into space_members (space_id, user_id, role) values (?, ?, ?)', [spaceId, users[0].id, dto.role]);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw conflict('This user is already a member of the space.');
+      throw error;
+    }
+    return this.get(spaceId, users[0].id);
+  }
+
+  async update(principal: Principal, spaceId: string, userId: string, dto: UpdateMemberDto): Promise<MemberDto> {
+    const access = await this.access.authorize(principal, spaceId, 'members.manage');
+    await this.em.transactional(async (em) => {
+      const target = await this.lockMember(em, spaceId, userId);
+      this.assertMayTouch(access, target);
+      this.assertMayGrant(access, dto.role);
+      if (target === 'owner' && dto.role !== 'owner') await this.assertNotLastOwner(em, spaceId);
+      await em.execute('update space_members set role = ? where space_id = ? and user_id = ?', [dto.role, spaceId, userId]);
+    });
+    return this.get(spaceId, userId);
+  }
+
+  /** Removing someone needs members.manage; anyone may leave (remove themselves). */
+  async remove(principal: Principal, spaceId: string, userId: string): Promise<void> {
+    const leaving = principal.kind === 'user' && principal.id === userId;
+    const access = leaving ? await this.access.resolve(principal, spaceId) : await this.access.authorize(principal, spaceId, 'members.manage');
+    await this.em.transactional(async (em) => {
+      const target = await this.lockMember(em, spaceId, userId);
+      if (!leaving) this.assertMayTouch(access, target);
+      if (target === 'owner') await this.assertNotLastOwner(em, spaceId);
+      await em.execute('delete from space_members where space_id = ? and user_id = ?', [spaceId, userId]);
+    });
+  }
+
+  private async get(spaceId: string, userId: string): Promise<MemberDto> {
+    const rows = await this.em.execute<MemberRow[]>(
+      `select m.user_id, u.email, u.name, m.role, m.created_at from space_members m join users u on u.id = m.user_id
+        where m.space_id = ? and m.user_id = ?`,
+      [spaceId, userId],
+    );
+    if (!rows[0]) throw memberNotFound();
+    return toDto(rows[0]);
+  }
+
+  /** Locks the space's owner rows too, so two concurrent demotions cannot remove the last owner. */
+  private async lockMember(em: EntityManager, spaceId: string, userId: string): Promise<Role> {
+    if (!isUuid(userId)) throw memberNotFound();
+    const rows = await em.execute<{ user_id: string; role: Role }[]>(
+      `select user_id, role from space_members where space_id = ? and (user_id = ? or role = 'owner') order by user_id for update`,
+      [spaceId, userId],
+    );
+    const target = rows.find((r) => r.user_id === userId);
+    if (!target) throw memberNotFound();
+    return target.role;
+  }
+
+  private async assertNotLastOwner(em: EntityManager, spaceId: string): Promise<void> {
+    const [{ owners }] = await em.execute<{ owners: number }[]>(`select count(*)::int as owners from space_members where space_id = ? and role = 'owner'`, [spaceId]);
+    if (owners <= 1) throw conflict('The last owner cannot leave or be demoted; make another member owner first.');
+  }
+
+  /** Admins manage members below owner; only owners touch owners. */
+  private assertMayTouch(access: SpaceAccess, target: Role): void {
+    if (target === 'owner' && !this.access.allows(access, 'owners.manage')) throw forbidden('Only an owner may change or remove an owner.');
+  }
+
+  private assertMayGrant(access: SpaceAccess, role: Role): void {
+    if (role === 'owner' && !this.access.allows(access, 'owners.manage')) throw forbidden('Only an owner may make someone an owner.');
+  }
+}

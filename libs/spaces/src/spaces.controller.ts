@@ -1,0 +1,49 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, forbidden, Page, PageQueryDto, Principal } from '@app/common';
+import { CreateSpaceDto, SpaceDto, SpacePageDto, UpdateSpaceDto } from './dto/space.dto';
+import { SpacesService } from './spaces.service';
+
+@ApiTags('spaces')
+@ApiBearerAuth('bearer')
+@Controller('api/spaces')
+export class SpacesController {
+  constructor(private readonly spaces: SpacesService) {}
+
+  @Post()
+  @ApiOperation({ operationId: 'createSpace', summary: 'Create a space; the caller becomes its owner' })
+  @ApiCreatedResponse({ type: SpaceDto })
+  create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateSpaceDto): Promise<SpaceDto> {
+    if (principal.kind !== 'user') throw forbidden('Only users create spaces.');
+    return this.spaces.create(principal, dto);
+  }
+
+  @Get()
+  @ApiOperation({ operationId: 'listSpaces', summary: "The caller's spaces" })
+  @ApiOkResponse({ type: SpacePageDto })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<SpaceDto>> {
+    return this.spaces.list(principal, query);
+  }
+
+  @Get(':space_id')
+  @ApiOperation({ operationId: 'getSpace', summary: 'One space, with its tier and rate limit' })
+  @ApiOkResponse({ type: SpaceDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string): Promise<SpaceDto> {
+    return this.spaces.get(principal, spaceId);
+  }
+
+  @Patch(':space_id')
+  @ApiOperation({ operationId: 'updateSpace', summary: 'Rename (owner) or change the tier (platform admin)' })
+  @ApiOkResponse({ type: SpaceDto })
+  update(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: UpdateSpaceDto): Promise<SpaceDto> {
+    return this.spaces.update(principal, spaceId, dto);
+  }
+
+  @Delete(':space_id')
+  @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteSpace', summary: 'Delete a space and everything in it (owner)' })
+  @ApiNoContentResponse()
+  remove(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string): Promise<void> {
+    return this.spaces.remove(principal, spaceId);
+  }
+}

@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { SpaceSchema } from './space.entity';
+import { SpaceAccessService } from './space-access.service';
+import { SpaceMembersController } from './space-members.controller';
+import { SpaceMembersService } from './space-members.service';
+import { SpacesController } from './spaces.controller';
+import { SpacesService } from './spaces.service';
+
+@Global()
+@Module({
+  imports: [MikroOrmModule.forFeature([SpaceSchema])],
+  controllers: [SpacesController, SpaceMembersController],
+  providers: [SpacesService, SpaceMembersService, SpaceAccessService],
+  exports: [SpaceAccessService, SpacesService],
+})
+export class SpacesModule {}

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { badRequest, decodeCursor, DEFAULT_PAGE_SIZE, forbidden, isUuid, notFound, Page, PageQueryDto, Principal, Role, toPage, UserPrincipal, uuidv7 } from '@app/common';
+import { CreateSpaceDto, SpaceDto, UpdateSpaceDto } from './dto/space.dto';
+import { Space, SpaceSchema } from './space.entity';
+import { SpaceAccessService } from './space-access.service';
+
+@Injectable()
+export class SpacesService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: SpaceAccessService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The tier table is config's; a tier removed from it falls back to the default's budget. */
+  limitOf(tier: string): number {
+    const table = this.config.tiers.table;
+    return table[tier] ?? table[this.config.tiers.defaultTier];
+  }
+
+  toDto(space: Pick<Space, 'id' | 'name' | 'tier' | 'createdAt'>, role?: Role): SpaceDto {
+    return {
+      id: space.id,
+      name: space.name,
+      tier: space.tier,
+      rate_limit_per_minute: this.limitOf(space.tier),
+      created_at: new Date(space.createdAt).toISOString(),
+      ...(role ? { role } : {}),
+    };
+  }
+
+  async create(user: UserPrincipal, dto: CreateSpaceDto): Promise<SpaceDto> {
+    return this.em.transactional(async (em) => {
+      const space = em.create(SpaceSchema, { id: uuidv7(), name: dto.name, tier: this.config.tiers.defaultTier });
+      await em.flush();
+      await em.execute(`insert into space_members (space_id, user_id, role) values (?, ?, 'owner')`, [space.id, user.id]);
+      return this.toDto(space, 'owner');
+    });
+  }
+
+  async list(principal: Principal, query: PageQueryDto): Promise<Page<SpaceDto>> {
+    if (principal.kind === 'api_key') {
+      const space = await this.em.findOneOrFail(SpaceSchema, { id: principal.spaceId });
+      return { data: [this.toDto(space)], next_cursor: null };
+    }
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
+    const rows = await this.em.execute<{ id: string; name: string; tier: string; created_at: Date; role: Role }[]>(
+      `select s.id, s.name, s.tier, s.created_at, m.role
+         from space_members m join spaces s on s.id = m.space_id
+        where m.user_id = ? ${after ? 'and m.space_id > ?' : ''}
+        order by m.space_id limit ?`,
+      after ? [principal.id, after.id, limit + 1] : [principal.id, limit + 1],
+    );
+    return toPage(rows, limit, (r) => ({ id: r.id }), (r) => this.toDto({ ...r, createdAt: r.created_at }, r.role));
+  }
+
+  async get(principal: Principal, spaceId: string): Promise<SpaceDto> {
+    const access = await this.access.authorize(principal, spaceId, 'space.read');
+    return this.toDto(await this.em.findOneOrFail(SpaceSchema, { id: spaceId }), access.role);
+  }
+
+  async update(principal: Principal, spaceId: string, dto: UpdateSpaceDto): Promise<SpaceDto> {
+    if (!isUuid(spaceId)) throw notFound('The space does not exist.');
+    if (dto.name === undefined && dto.tier === undefined) throw badRequest('Nothing to change: give name or tier.');
+    const platformAdmin = principal.kind === 'user' && principal.isPlatformAdmin;
+    // A platform admin may set the tier of any space, member or not.
+    const access = platformAdmin && dto.name === undefined ? undefined : await this.access.resolve(principal, spaceId);
+    const space = await this.em.findOne(SpaceSchema, { id: spaceId });
+    if (!space) throw notFound('The space does not exist.');
+    if (dto.name !== undefined) {
+      if (!this.access.allows(access!, 'space.rename')) throw forbidden('Only an owner may rename the space.');
+      space.name = dto.name;
+    }
+    if (dto.tier !== undefined) {
+      if (!platformAdmin) throw forbidden('Only a platform admin may change the tier.');
+      if (!(dto.tier in this.config.tiers.table)) {
+        throw badRequest('Unknown tier.', [{ field: 'tier', message: `tier must be one of ${Object.keys(this.config.tiers.table).join(', ')}` }]);
+      }
+      space.tier = dto.tier;
+    }
+    await this.em.flush();
+    return this.toDto(space, access?.role);
+  }
+
+  async remove(principal: Principal, spaceId: string): Promise<void> {
+    await this.access.authorize(principal, spaceId, 'space.delete');
+    // Everything in the space hangs off it with ON DELETE CASCADE.
+    await this.em.execute('delete from spaces where id = ?', [spaceId]);
+  }
+}

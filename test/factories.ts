@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  access_token: string;
+  refresh_token: string;
+}
+
+let counter = 0;
+export const uniqueEmail = (prefix = 'user') => `${prefix}-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}@example.com`;
+
+export async function signup(app: NestFastifyApplication, overrides: { email?: string; password?: string; name?: string } = {}): Promise<TestUser> {
+  const email = overrides.email ?? uniqueEmail();
+  const password = overrides.password ?? `pw-${randomBytes(8).toString('hex')}`;
+  const res = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, password, name: overrides.name } });
+  if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
+  const body = res.json();
+  return { id: body.user.id, email, password, access_token: body.access_token, refresh_token: body.refresh_token };
+}
+
+export async function createSpace(app: NestFastifyApplication, token: string, name = 'Test space'): Promise<{ id: string; name: string; tier: string }> {
+  const res = await app.inject({ method: 'POST', url: '/api/spaces', headers: bearer(token), payload: { name } });
+  if (res.statusCode !== 201) throw new Error(`create space failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+export async function addMember(app: NestFastifyApplication, token: string, spaceId: string, email: string, role: string): Promise<void> {
+  const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/members`, headers: bearer(token), payload: { email, role } });
+  if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
+}
