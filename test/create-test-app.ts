@@ -31,16 +31,26 @@ export interface TestAppOptions {
   imports?: (Type | DynamicModule)[];
   /** Reuse another test app's database (two instances sharing one database). */
   db?: DatabaseHandle;
+  /** Reuse another test app's secrets (two instances of one deployment). */
+  secrets?: Secrets;
 }
 
 /** The real application on a database of the test file's own, with captured logs and SQL. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-test-'));
-  const env = { NODE_ENV: 'test', LOG_LEVEL: 'info', DATA_DIR: dataDir, REDIS_URL: process.env.REDIS_URL ?? '', ...options.env };
-  const config = loadConfig(env);
-  const secrets = loadSecrets(env, dataDir, false);
   const ownsDb = !options.db;
   const db = options.db ?? (await createTestDatabase());
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATA_DIR: dataDir,
+    REDIS_URL: process.env.REDIS_URL ?? '',
+    DATABASE_URL: db.kind === 'postgres' ? db.url : '',
+    DATABASE_POOL_SIZE: '4',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const secrets = options.secrets ?? loadSecrets(env, dataDir, false);
   const logs: string[] = [];
   const queries: string[] = [];
   const logDestination = new Writable({
@@ -53,6 +63,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     secrets,
     databaseUrl: db.url,
+    databaseKind: db.kind,
     logDestination,
     onQuery: (sql) => queries.push(sql),
     imports: options.imports,

@@ -33,3 +33,30 @@ export async function addMember(app: NestFastifyApplication, token: string, spac
   const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/members`, headers: bearer(token), payload: { email, role } });
   if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
 }
+
+export const CONTRACT_KEY = {
+  label: 'production-backend',
+  description: 'Backend service API key',
+  is_admin: false,
+  collection_permissions: {
+    users: ['read', 'write'],
+    products: ['read'],
+    orders: { read: true, write: true, delete: false, select_fields: ['id', 'total'], exclude_fields: ['card_last4'], writable_fields: ['status'] },
+    '*': ['read'],
+  },
+  scopes: ['audit:read'],
+  expires_in: '30d',
+  allowed_ips: ['203.0.113.0/24', '2001:db8::/32'],
+  rate_limit_per_minute: 100,
+};
+
+export async function createKey(
+  app: NestFastifyApplication,
+  headers: Record<string, string>,
+  spaceId: string,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; key: string } & Record<string, unknown>> {
+  const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/api-keys`, headers, payload: { label: 'test key', ...body } });
+  if (res.statusCode !== 201) throw new Error(`create key failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}

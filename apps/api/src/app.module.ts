@@ -5,12 +5,14 @@ import { DatabaseModule, RedisModule } from '@app/database';
 import { PrincipalGuard, ProblemFilter } from '@app/common';
 import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
+import { ApiKeysModule } from '@app/api-keys';
 import { HealthModule } from './health/health.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
   secrets: Secrets;
   databaseUrl: string;
+  databaseKind: 'postgres' | 'embedded';
   onQuery?: (sql: string) => void;
   /** Extra modules; tests mount fixtures with it. */
   imports?: (Type | DynamicModule)[];
@@ -23,11 +25,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config, options.secrets),
-        DatabaseModule.forRoot({ url: options.databaseUrl, config: options.config, onQuery: options.onQuery }),
+        DatabaseModule.forRoot({ url: options.databaseUrl, kind: options.databaseKind, config: options.config, onQuery: options.onQuery }),
         RedisModule.forRoot(options.config.redis.url),
         HealthModule,
         AuthModule,
         SpacesModule,
+        ApiKeysModule,
         ...(options.imports ?? []),
       ],
       providers: [

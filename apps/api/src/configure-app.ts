@@ -11,6 +11,11 @@ export interface CreateAppOptions extends AppModuleOptions {
   logDestination?: DestinationStream;
 }
 
+const routes = new WeakMap<NestFastifyApplication, { method: string; url: string }[]>();
+
+/** Every route the app serves (the route-security test walks them all). */
+export const listRoutes = (app: NestFastifyApplication) => routes.get(app) ?? [];
+
 /** Builds the whole HTTP application, configured exactly as in production; used by main and tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config } = options;
@@ -29,6 +34,10 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.get(app)!.push({ method, url: route.url });
+  });
+  routes.set(app, []);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

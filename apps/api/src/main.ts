@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   if (db.kind === 'embedded' || bool(process.env, 'MIGRATE_ON_START', true)) {
     await migrateDatabase(db.url);
   }
-  const app = await createApp({ config, secrets, databaseUrl: db.url });
+  const app = await createApp({ config, secrets, databaseUrl: db.url, databaseKind: db.kind });
   const logger = new Logger('Bootstrap');
 
   let closing = false;

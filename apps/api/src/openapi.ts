@@ -1,11 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SECURITY_SCHEMES } from '@app/common';
 
-export const SECURITY_SCHEMES = {
-  undbToken: 'x-undb-api-token',
-  apiKey: 'X-Api-Key',
-  bearer: 'bearer',
-} as const;
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()

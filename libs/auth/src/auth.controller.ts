@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, Public } from '@app/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, Principal, Public } from '@app/common';
 import { LoginDto, RefreshDto, SignupDto } from './dto/credentials.dto';
 import { MeUserDto, SignupResponseDto, TokenPairDto } from './dto/session.dto';
 import { AuthService } from './auth.service';
 import { MeService } from './me.service';
 
 @ApiTags('auth')
+@ApiExtraModels(MeUserDto)
 @Controller('api/auth')
 export class AuthController {
   constructor(
@@ -53,9 +54,9 @@ export class AuthController {
   }
 
   @Get('me')
-  @ApiBearerAuth('bearer')
+  @Authenticated({ apiKeys: true })
   @ApiOperation({ operationId: 'getMe', summary: 'The caller: a user or an API key' })
-  @ApiOkResponse({ type: MeUserDto })
+  @ApiOkResponse({ description: 'A user (`kind: user`) or an API key (`kind: api_key`).', schema: { oneOf: [{ $ref: '#/components/schemas/MeUserDto' }, { $ref: '#/components/schemas/MeApiKeyDto' }] } })
   me(@CurrentPrincipal() principal: Principal): Promise<unknown> {
     return this.meService.describe(principal);
   }

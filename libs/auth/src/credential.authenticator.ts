@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Authenticator, badRequest, Principal, unauthorized } from '@app/common';
+import { Authenticator, badRequest, Principal, ProblemException, unauthorized } from '@app/common';
 import { JwtStrategy } from './jwt.strategy';
 import { runStrategy } from './run-strategy';
 
@@ -23,7 +23,7 @@ function values(header: string | string[] | undefined): string[] {
  * different values on several headers are ambiguous (400); a malformed
  * Authorization header is 401.
  */
-export function extractCredential(request: FastifyRequest): string | undefined {
+export function extractCredential(request: FastifyRequest, bodyCredential?: string): string | undefined {
   const found: string[] = [];
   for (const raw of values(request.headers.authorization)) {
     const m = /^Bearer +(\S+)$/i.exec(raw);
@@ -31,6 +31,7 @@ export function extractCredential(request: FastifyRequest): string | undefined {
     found.push(m[1]);
   }
   found.push(...values(request.headers['x-api-key']), ...values(request.headers['x-undb-api-token']));
+  if (bodyCredential !== undefined) found.push(bodyCredential.trim());
   if (found.some((v) => v === '')) throw unauthorized('An empty credential was presented.');
   const distinct = new Set(found);
   if (distinct.size > 1) {
@@ -49,13 +50,19 @@ export class CredentialAuthenticator implements Authenticator {
     this.apiKeys = verifier;
   }
 
-  async authenticate(request: FastifyRequest): Promise<Principal | null> {
-    const credential = extractCredential(request);
+  async authenticate(request: FastifyRequest, bodyCredential?: string): Promise<Principal | null> {
+    const credential = extractCredential(request, bodyCredential);
     if (credential === undefined) return null;
     let principal: Principal | false | null = null;
     if (JWT_SHAPE.test(credential)) {
       // passport-jwt reads the Authorization header; a JWT on X-Api-Key is no API key and fails below.
-      if (request.headers.authorization) principal = await runStrategy<Principal>(this.jwt, request).catch(() => false as const);
+      if (request.headers.authorization) {
+        principal = await runStrategy<Principal>(this.jwt, request).catch((error) => {
+          // A decided refusal (e.g. 403 for an address outside a key's allowlist) stands; anything else is a bad token.
+          if (error instanceof ProblemException) throw error;
+          return false as const;
+        });
+      }
     } else if (this.apiKeys) {
       principal = await this.apiKeys.verify(request, credential);
     }

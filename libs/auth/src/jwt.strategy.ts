@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { PassportStrategy } from '@nestjs/passport';
 import { decode } from 'jsonwebtoken';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -16,7 +17,7 @@ export interface AccessTokenPayload {
 
 /** Resolves the principal of a key-derived token; provided by the API-keys lib. */
 export interface KeyTokenResolver {
-  fromToken(payload: AccessTokenPayload): Promise<Principal | null>;
+  fromToken(request: FastifyRequest, payload: AccessTokenPayload): Promise<Principal | null>;
 }
 export const KEY_TOKEN_RESOLVER = Symbol('KEY_TOKEN_RESOLVER');
 
@@ -36,6 +37,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       issuer: config.auth.issuer,
       audience: config.auth.audience,
       ignoreExpiration: false,
+      passReqToCallback: true,
       secretOrKeyProvider: (_req: unknown, rawJwt: string, done: (err: unknown, key?: string) => void) => {
         const header = decode(rawJwt, { complete: true })?.header;
         const key = keys.publicKey(header?.kid);
@@ -52,12 +54,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     this.keyTokens = resolver;
   }
 
-  async validate(payload: AccessTokenPayload): Promise<Principal | false> {
+  async validate(request: FastifyRequest, payload: AccessTokenPayload): Promise<Principal | false> {
     if (payload.kind === 'user' && typeof payload.email === 'string') {
       const email = payload.email;
       return { kind: 'user', id: payload.sub, email, name: payload.name ?? null, isPlatformAdmin: this.platformAdmins.has(email) };
     }
-    if (payload.kind === 'api_key' && this.keyTokens) return (await this.keyTokens.fromToken(payload)) ?? false;
+    if (payload.kind === 'api_key' && this.keyTokens) return (await this.keyTokens.fromToken(request, payload)) ?? false;
     return false;
   }
 }

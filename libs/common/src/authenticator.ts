@@ -7,7 +7,8 @@ import type { Principal } from './principal';
  * credential is never treated as anonymous). Provided by the auth lib.
  */
 export interface Authenticator {
-  authenticate(request: FastifyRequest): Promise<Principal | null>;
+  /** `bodyCredential`: a credential the route takes from its body (ekoDB's register). */
+  authenticate(request: FastifyRequest, bodyCredential?: string): Promise<Principal | null>;
 }
 
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');

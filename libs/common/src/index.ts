@@ -13,3 +13,4 @@ export * from './validation';
 export * from './request-logging';
 export * from './ids';
 export * from './pagination';
+export * from './authenticated.decorator';

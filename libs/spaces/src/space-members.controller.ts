@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Page, PageQueryDto, Principal } from '@app/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, Page, PageQueryDto, Principal } from '@app/common';
 import { AddMemberDto, MemberDto, MemberPageDto, UpdateMemberDto } from './dto/member.dto';
 import { SpaceMembersService } from './space-members.service';
 
 @ApiTags('members')
-@ApiBearerAuth('bearer')
+@Authenticated()
 @Controller('api/spaces/:space_id/members')
 export class SpaceMembersController {
   constructor(private readonly members: SpaceMembersService) {}

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, forbidden, Page, PageQueryDto, Principal } from '@app/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, forbidden, Page, PageQueryDto, Principal } from '@app/common';
 import { CreateSpaceDto, SpaceDto, SpacePageDto, UpdateSpaceDto } from './dto/space.dto';
 import { SpacesService } from './spaces.service';
 
 @ApiTags('spaces')
-@ApiBearerAuth('bearer')
+@Authenticated()
 @Controller('api/spaces')
 export class SpacesController {
   constructor(private readonly spaces: SpacesService) {}
@@ -19,6 +19,7 @@ export class SpacesController {
   }
 
   @Get()
+  @Authenticated({ apiKeys: true })
   @ApiOperation({ operationId: 'listSpaces', summary: "The caller's spaces" })
   @ApiOkResponse({ type: SpacePageDto })
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<SpaceDto>> {
@@ -26,6 +27,7 @@ export class SpacesController {
   }
 
   @Get(':space_id')
+  @Authenticated({ apiKeys: true })
   @ApiOperation({ operationId: 'getSpace', summary: 'One space, with its tier and rate limit' })
   @ApiOkResponse({ type: SpaceDto })
   get(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string): Promise<SpaceDto> {

@@ -1,5 +1,6 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261122000001_users_spaces } from './Migration20261122000001_users_spaces';
+import { Migration20261122000002_api_keys } from './Migration20261122000002_api_keys';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -9,4 +10,5 @@ type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => 
  */
 export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261122000001_users_spaces', class: Migration20261122000001_users_spaces },
+  { name: 'Migration20261122000002_api_keys', class: Migration20261122000002_api_keys },
 ];

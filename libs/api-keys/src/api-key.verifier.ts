@@ -1,0 +1,65 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { SECRETS, Secrets } from '@app/config';
+import { ApiKeyPrincipal, forbidden, isUuid } from '@app/common';
+import { AccessTokenPayload, CredentialAuthenticator, JwtStrategy } from '@app/auth';
+import { ApiKeyCache } from './api-key-cache.service';
+import { ApiKeyState } from './api-key-state';
+import { parseKey } from './key-format';
+import { ipAllowed } from './ip-allowlist';
+import { LastUsedTracker } from './last-used.tracker';
+
+export interface VerifiedKey {
+  state: ApiKeyState;
+  principal: ApiKeyPrincipal;
+}
+
+/**
+ * The hot path for API keys. A malformed key fails on its checksum without I/O; a
+ * recently seen key is checked against the in-process cache (one HMAC, no SQL).
+ * Expired, revoked and regenerated keys fail; a key used from outside its
+ * allowlist is 403.
+ */
+@Injectable()
+export class ApiKeyVerifier implements OnModuleInit {
+  constructor(
+    private readonly cache: ApiKeyCache,
+    private readonly lastUsed: LastUsedTracker,
+    private readonly authenticator: CredentialAuthenticator,
+    private readonly jwt: JwtStrategy,
+    @Inject(SECRETS) private readonly secrets: Secrets,
+  ) {}
+
+  onModuleInit(): void {
+    this.authenticator.useApiKeyVerifier({ verify: async (request, key) => (await this.verifyKey(request, key))?.principal ?? null });
+    this.jwt.useKeyTokenResolver({ fromToken: (request, payload) => this.fromToken(request, payload) });
+  }
+
+  hash(key: string): Buffer {
+    return createHmac('sha256', this.secrets.pepper).update(key).digest();
+  }
+
+  async verifyKey(request: FastifyRequest, key: string): Promise<VerifiedKey | null> {
+    const parsed = parseKey(key);
+    if (!parsed) return null;
+    const state = await this.cache.get(parsed.keyId);
+    if (!state || !timingSafeEqual(this.hash(key), state.secretHash)) return null;
+    return this.admit(request, state);
+  }
+
+  /** A key-derived JWT stays valid only while its key exists, unexpired, at the same generation. */
+  private async fromToken(request: FastifyRequest, payload: AccessTokenPayload): Promise<ApiKeyPrincipal | null> {
+    if (!isUuid(payload.sub)) return null;
+    const state = await this.cache.get(payload.sub);
+    if (!state || state.generation !== payload.gen) return null;
+    return this.admit(request, state)?.principal ?? null;
+  }
+
+  private admit(request: FastifyRequest, state: ApiKeyState): VerifiedKey | null {
+    if (state.expiresAt !== null && state.expiresAt <= Date.now()) return null;
+    if (!ipAllowed(state.allowlist, request.ip)) throw forbidden('This API key may not be used from your address.');
+    this.lastUsed.touch(state.id);
+    return { state, principal: state.principal };
+  }
+}

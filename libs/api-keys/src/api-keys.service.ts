@@ -1,0 +1,215 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { badRequest, decodeCursor, DEFAULT_PAGE_SIZE, FieldError, isUuid, notFound, Page, PageQueryDto, Principal, toPage, unauthorized, uuidv7 } from '@app/common';
+import { SpaceAccessService } from '@app/spaces';
+import { SigningKeysService } from '@app/auth';
+import { ApiKeyCache } from './api-key-cache.service';
+import { API_KEY_COLUMNS, ApiKeyRow } from './api-key-state';
+import { ApiKeyVerifier } from './api-key.verifier';
+import { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto, ExpiresIn, KeyTokenDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import { validateAllowedIps } from './ip-allowlist';
+import { generateKey, maskKey } from './key-format';
+import { assertWithinPower } from './key-power';
+import { CollectionPermissions, toGrants, validatePermissions } from './permissions';
+
+/** The driver expands array parameters into lists, so text[] values travel as JSON. */
+const TEXT_ARRAY = 'array(select jsonb_array_elements_text(cast(? as jsonb)))';
+
+const DAYS: Record<Exclude<ExpiresIn, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180 };
+const keyNotFound = () => notFound('The API key does not exist.');
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function toKeyDto(row: ApiKeyRow): ApiKeyDto {
+  const expired = row.expires_at !== null && new Date(row.expires_at).getTime() <= Date.now();
+  return {
+    id: row.id,
+    space_id: row.space_id,
+    label: row.label,
+    description: row.description,
+    is_admin: row.is_admin,
+    collection_permissions: row.collection_permissions,
+    scopes: row.scopes,
+    allowed_ips: row.allowed_ips,
+    rate_limit_per_minute: row.rate_limit_per_minute,
+    masked_key: maskKey(row.last4),
+    status: expired ? 'expired' : 'active',
+    expires_at: iso(row.expires_at),
+    last_used_at: iso(row.last_used_at),
+    created_by: { type: row.created_by_type, id: row.created_by_id },
+    created_at: iso(row.created_at)!,
+  };
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly access: SpaceAccessService,
+    private readonly cache: ApiKeyCache,
+    private readonly verifier: ApiKeyVerifier,
+    private readonly keys: SigningKeysService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(principal: Principal, spaceId: string, dto: CreateApiKeyDto): Promise<ApiKeyWithSecretDto> {
+    await this.access.authorize(principal, spaceId, 'keys.manage');
+    const permissions = this.validated(dto);
+    const fields = {
+      isAdmin: dto.is_admin ?? false,
+      scopes: [...new Set(dto.scopes ?? [])],
+      grants: toGrants(permissions),
+      rateLimitPerMinute: dto.rate_limit_per_minute ?? null,
+    };
+    assertWithinPower(principal, fields);
+    const id = uuidv7();
+    const key = generateKey(id);
+    const expiresIn = dto.expires_in ?? '30d';
+    const expiresAt = expiresIn === 'never' ? null : new Date(Date.now() + DAYS[expiresIn] * 86_400_000);
+    const rows = await this.em.execute<ApiKeyRow[]>(
+      `insert into api_keys (space_id, id, secret_hash, label, description, is_admin, collection_permissions, scopes, allowed_ips,
+         rate_limit_per_minute, last4, expires_at, created_by_type, created_by_id)
+       values (?, ?, ?, ?, ?, ?, cast(? as jsonb), ${TEXT_ARRAY}, ${TEXT_ARRAY}, ?, ?, ?, ?, ?) returning ${API_KEY_COLUMNS}`,
+      [
+        spaceId,
+        id,
+        this.verifier.hash(key),
+        dto.label,
+        dto.description ?? null,
+        fields.isAdmin,
+        JSON.stringify(permissions),
+        JSON.stringify(fields.scopes),
+        JSON.stringify(dto.allowed_ips ?? []),
+        fields.rateLimitPerMinute,
+        key.slice(-4),
+        expiresAt,
+        principal.kind,
+        principal.id,
+      ],
+    );
+    return { ...toKeyDto(rows[0]), key };
+  }
+
+  async list(principal: Principal, spaceId: string, query: PageQueryDto): Promise<Page<ApiKeyDto>> {
+    await this.access.authorize(principal, spaceId, 'keys.manage');
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
+    const rows = await this.em.execute<ApiKeyRow[]>(
+      `select ${API_KEY_COLUMNS} from api_keys where space_id = ? ${after ? 'and id > ?' : ''} order by id limit ?`,
+      after ? [spaceId, after.id, limit + 1] : [spaceId, limit + 1],
+    );
+    return toPage(rows, limit, (r) => ({ id: r.id }), toKeyDto);
+  }
+
+  async get(principal: Principal, spaceId: string, keyId: string): Promise<ApiKeyDto> {
+    await this.access.authorize(principal, spaceId, 'keys.manage');
+    return toKeyDto(await this.find(this.em, spaceId, keyId));
+  }
+
+  async update(principal: Principal, spaceId: string, keyId: string, dto: UpdateApiKeyDto): Promise<ApiKeyDto> {
+    await this.access.authorize(principal, spaceId, 'keys.manage');
+    const permissions = dto.collection_permissions === undefined ? undefined : this.validated(dto);
+    if (dto.allowed_ips !== undefined) this.validated({ allowed_ips: dto.allowed_ips });
+    const row = await this.em.transactional(async (em) => {
+      const current = await this.find(em, spaceId, keyId, true);
+      assertWithinPower(principal, {
+        isAdmin: dto.is_admin ?? current.is_admin,
+        scopes: dto.scopes ?? current.scopes,
+        grants: toGrants(permissions ?? current.collection_permissions),
+        rateLimitPerMinute: dto.rate_limit_per_minute === undefined ? current.rate_limit_per_minute : dto.rate_limit_per_minute,
+      });
+      const rows = await em.execute<ApiKeyRow[]>(
+        `update api_keys set
+           label = coalesce(?, label), description = case when ? then ? else description end,
+           is_admin = coalesce(?, is_admin), collection_permissions = coalesce(cast(? as jsonb), collection_permissions),
+           scopes = case when ? then ${TEXT_ARRAY} else scopes end,
+           allowed_ips = case when ? then ${TEXT_ARRAY} else allowed_ips end,
+           rate_limit_per_minute = case when ? then ? else rate_limit_per_minute end, updated_at = now()
+         where space_id = ? and id = ? returning ${API_KEY_COLUMNS}`,
+        [
+          dto.label ?? null,
+          dto.description !== undefined,
+          dto.description ?? null,
+          dto.is_admin ?? null,
+          permissions ? JSON.stringify(permissions) : null,
+          dto.scopes !== undefined,
+          JSON.stringify(dto.scopes ? [...new Set(dto.scopes)] : []),
+          dto.allowed_ips !== undefined,
+          JSON.stringify(dto.allowed_ips ?? []),
+          dto.rate_limit_per_minute !== undefined,
+          dto.rate_limit_per_minute ?? null,
+          spaceId,
+          keyId,
+        ],
+      );
+      await this.cache.changedIn(em, keyId);
+      return rows[0];
+    });
+    await this.cache.changed(keyId);
+    return toKeyDto(row);
+  }
+
+  /** New secret, same id and permissions; the generation bump kills the old secret's JWTs too. */
+  async regenerate(principal: Principal, spaceId: string, keyId: string): Promise<ApiKeyWithSecretDto> {
+    await this.access.authorize(principal, spaceId, 'keys.manage');
+    const key = isUuid(keyId) ? generateKey(keyId) : '';
+    const row = await this.em.transactional(async (em) => {
+      await this.find(em, spaceId, keyId, true);
+      const rows = await em.execute<ApiKeyRow[]>(
+        `update api_keys set secret_hash = ?, last4 = ?, generation = generation + 1, updated_at = now()
+          where space_id = ? and id = ? returning ${API_KEY_COLUMNS}`,
+        [this.verifier.hash(key), key.slice(-4), spaceId, keyId],
+      );
+      await this.cache.changedIn(em, keyId);
+      return rows[0];
+    });
+    await this.cache.changed(keyId);
+    return { ...toKeyDto(row), key };
+  }
+
+  async remove(principal: Principal, spaceId: string, keyId: string): Promise<void> {
+    await this.access.authorize(principal, spaceId, 'keys.manage');
+    await this.em.transactional(async (em) => {
+      await this.find(em, spaceId, keyId, true);
+      await em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]);
+      await this.cache.changedIn(em, keyId);
+    });
+    await this.cache.changed(keyId);
+  }
+
+  /** POST /api/auth/token and grant_type=client_credentials: a JWT that acts as the key. */
+  async exchange(request: FastifyRequest, apiKey: string, clientId?: string): Promise<KeyTokenDto | null> {
+    const verified = await this.verifier.verifyKey(request, apiKey);
+    if (!verified || (clientId !== undefined && clientId !== verified.state.id)) return null;
+    const { state } = verified;
+    const untilExpiry = state.expiresAt === null ? Infinity : Math.floor((state.expiresAt - Date.now()) / 1000);
+    const ttl = Math.max(1, Math.min(this.config.auth.keyTokenTtl, untilExpiry));
+    const token = await this.keys.sign(state.id, { kind: 'api_key', spc: state.spaceId, gen: state.generation }, ttl);
+    return { token, token_type: 'Bearer', expires_in: ttl };
+  }
+
+  async exchangeOrFail(request: FastifyRequest, apiKey: string): Promise<KeyTokenDto> {
+    const result = await this.exchange(request, apiKey);
+    if (!result) throw unauthorized('The API key is invalid, expired or revoked.');
+    return result;
+  }
+
+  private validated(dto: { collection_permissions?: unknown; allowed_ips?: unknown }): CollectionPermissions {
+    const errors: FieldError[] = [];
+    if (dto.collection_permissions !== undefined) errors.push(...validatePermissions(dto.collection_permissions));
+    if (dto.allowed_ips !== undefined) errors.push(...validateAllowedIps(dto.allowed_ips));
+    if (errors.length) throw badRequest('One or more fields are invalid.', errors, 'validation-error');
+    return (dto.collection_permissions ?? {}) as CollectionPermissions;
+  }
+
+  private async find(em: EntityManager, spaceId: string, keyId: string, lock = false): Promise<ApiKeyRow> {
+    if (!isUuid(keyId)) throw keyNotFound();
+    const rows = await em.execute<ApiKeyRow[]>(
+      `select ${API_KEY_COLUMNS} from api_keys where space_id = ? and id = ?${lock ? ' for update' : ''}`,
+      [spaceId, keyId],
+    );
+    if (!rows[0]) throw keyNotFound();
+    return rows[0];
+  }
+}

@@ -1,0 +1,166 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { SCOPES, Scope } from '../permissions';
+
+export const EXPIRES_IN = ['7d', '30d', '60d', '90d', '180d', 'never'] as const;
+export type ExpiresIn = (typeof EXPIRES_IN)[number];
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+const PERMISSIONS_EXAMPLE = {
+  users: ['read', 'write'],
+  products: ['read'],
+  orders: { read: true, write: true, delete: false, select_fields: ['id', 'total'], exclude_fields: ['card_last4'], writable_fields: ['status'] },
+  '*': ['read'],
+};
+
+const PERMISSIONS_SCHEMA = {
+  type: 'object',
+  description:
+    'By collection name (or "*" for every collection, present and future): a list of actions (`read`, `write`, `delete`, `admin`) ' +
+    'or an object of action booleans plus field rules `select_fields`, `exclude_fields`, `writable_fields`.',
+  additionalProperties: {
+    oneOf: [
+      { type: 'array', items: { type: 'string', enum: ['read', 'write', 'delete', 'admin'] } },
+      {
+        type: 'object',
+        properties: {
+          read: { type: 'boolean' },
+          write: { type: 'boolean' },
+          delete: { type: 'boolean' },
+          admin: { type: 'boolean' },
+          select_fields: { type: 'array', items: { type: 'string' } },
+          exclude_fields: { type: 'array', items: { type: 'string' } },
+          writable_fields: { type: 'array', items: { type: 'string' } },
+        },
+        additionalProperties: false,
+      },
+    ],
+  },
+  example: PERMISSIONS_EXAMPLE,
+};
+
+class ApiKeyFieldsDto {
+  @ApiPropertyOptional({ maxLength: 1000, example: 'Backend service API key' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  description?: string;
+
+  /** Grants everything in the space. */
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  is_admin?: boolean;
+
+  @ApiPropertyOptional(PERMISSIONS_SCHEMA as never)
+  @IsOptional()
+  @IsObject()
+  collection_permissions?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ enum: SCOPES, isArray: true, example: ['audit:read'] })
+  @IsOptional()
+  @IsArray()
+  @IsIn(SCOPES, { each: true })
+  scopes?: Scope[];
+
+  /** IPv4/IPv6 addresses or CIDRs; empty means any address. */
+  @ApiPropertyOptional({ type: [String], example: ['203.0.113.0/24', '2001:db8::/32'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  allowed_ips?: string[];
+
+  /** A per-key cap below the space's tier budget; null removes it. */
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 1000000, example: 100 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  rate_limit_per_minute?: number | null;
+}
+
+export class CreateApiKeyDto extends ApiKeyFieldsDto {
+  @ApiProperty({ minLength: 1, maxLength: 200, example: 'production-backend' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  label: string;
+
+  @ApiPropertyOptional({ enum: EXPIRES_IN, default: '30d' })
+  @IsOptional()
+  @IsIn(EXPIRES_IN)
+  expires_in?: ExpiresIn;
+}
+
+export class UpdateApiKeyDto extends ApiKeyFieldsDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  label?: string;
+}
+
+/** ekoDB's register body: the admin key may come in the body. */
+export class RegisterApiKeyDto extends CreateApiKeyDto {
+  @ApiPropertyOptional({ description: 'An admin API key of the space, when not sent in a header.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  api_key?: string;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) space_id: string;
+  @ApiProperty() label: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty() is_admin: boolean;
+  @ApiProperty(PERMISSIONS_SCHEMA as never) collection_permissions: Record<string, unknown>;
+  @ApiProperty({ enum: SCOPES, isArray: true }) scopes: string[];
+  @ApiProperty({ type: [String] }) allowed_ips: string[];
+  @ApiProperty({ type: Number, nullable: true }) rate_limit_per_minute: number | null;
+  @ApiProperty({ example: 'ptc_…a1B2' }) masked_key: string;
+  @ApiProperty({ enum: ['active', 'expired'] }) status: 'active' | 'expired';
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_used_at: string | null;
+  @ApiProperty({ example: { type: 'user', id: '0190b7a4-1234-7abc-8def-0123456789ab' } }) created_by: { type: 'user' | 'api_key'; id: string };
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
+export class ApiKeyWithSecretDto extends ApiKeyDto {
+  /** The secret, shown only in this response. */
+  @ApiProperty({ example: 'ptc_…' }) key: string;
+}
+
+export class ApiKeyPageDto {
+  @ApiProperty({ type: [ApiKeyDto] }) data: ApiKeyDto[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
+
+export class KeyTokenRequestDto {
+  @ApiProperty({ description: 'The API key to exchange.' })
+  @IsString()
+  @MaxLength(200)
+  api_key: string;
+}
+
+export class KeyTokenDto {
+  /** ES256 JWT acting as the key; dies with the key (regenerate, delete, expiry). */
+  @ApiProperty() token: string;
+  @ApiProperty({ enum: ['Bearer'] }) token_type: 'Bearer';
+  @ApiProperty({ example: 3600 }) expires_in: number;
+}
+
+export class MeApiKeyDto {
+  @ApiProperty({ enum: ['api_key'] }) kind: 'api_key';
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() label: string;
+  @ApiProperty({ format: 'uuid' }) space_id: string;
+  @ApiProperty() is_admin: boolean;
+  @ApiProperty(PERMISSIONS_SCHEMA as never) collection_permissions: Record<string, unknown>;
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
+}

@@ -1,0 +1,56 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { MeService, OAuthError, OAuthGrants } from '@app/auth';
+import { ApiKeysService } from './api-keys.service';
+import { MeApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyCache } from './api-key-cache.service';
+
+/** HTTP Basic `client_id:client_secret` (RFC 6749 §2.3.1: each part form-urlencoded). */
+function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const m = header ? /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const at = decoded.indexOf(':');
+  if (at < 0) return undefined;
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, at)), secret: decodeURIComponent(decoded.slice(at + 1)) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Plugs API keys into the token endpoint (client_credentials) and GET /api/auth/me. */
+@Injectable()
+export class ApiKeyAuthExtensions implements OnModuleInit {
+  constructor(
+    private readonly grants: OAuthGrants,
+    private readonly me: MeService,
+    private readonly keys: ApiKeysService,
+    private readonly cache: ApiKeyCache,
+  ) {}
+
+  onModuleInit(): void {
+    this.grants.register('client_credentials', async (params, request) => {
+      const basic = basicCredentials(request.headers.authorization);
+      const id = basic?.id ?? params.client_id;
+      const secret = basic?.secret ?? params.client_secret;
+      if (!id || !secret) throw new OAuthError('invalid_client', 'client_id and client_secret (or HTTP Basic) are required.');
+      const issued = await this.keys.exchange(request, secret, id);
+      if (!issued) throw new OAuthError('invalid_client', 'The client credentials are invalid, expired or revoked.');
+      return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expires_in };
+    });
+    this.me.register('api_key', async (principal): Promise<MeApiKeyDto | undefined> => {
+      if (principal.kind !== 'api_key') return undefined;
+      const state = await this.cache.get(principal.id);
+      return {
+        kind: 'api_key',
+        id: principal.id,
+        label: principal.label,
+        space_id: principal.spaceId,
+        is_admin: principal.isAdmin,
+        collection_permissions: state?.permissions ?? {},
+        scopes: [...principal.scopes],
+        expires_at: principal.expiresAt?.toISOString() ?? null,
+      };
+    });
+  }
+}

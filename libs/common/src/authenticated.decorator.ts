@@ -1,0 +1,26 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+
+/** Names of the security schemes in the OpenAPI document. */
+export const SECURITY_SCHEMES = {
+  undbToken: 'x-undb-api-token',
+  apiKey: 'X-Api-Key',
+  bearer: 'bearer',
+} as const;
+
+export const ACCEPTS_API_KEYS = 'portico:accepts-api-keys';
+export const BODY_CREDENTIAL = 'portico:body-credential';
+
+/**
+ * Declares who may call a route, for the guard and the OpenAPI document at once
+ * (so the docs cannot drift from enforcement). Without `apiKeys`, only users'
+ * bearer tokens are accepted and an API key gets 403.
+ */
+export function Authenticated(options: { apiKeys?: boolean } = {}) {
+  const decorators = [SetMetadata(ACCEPTS_API_KEYS, options.apiKeys === true), ApiBearerAuth(SECURITY_SCHEMES.bearer)];
+  if (options.apiKeys) decorators.push(ApiSecurity(SECURITY_SCHEMES.apiKey), ApiSecurity(SECURITY_SCHEMES.undbToken));
+  return applyDecorators(...decorators);
+}
+
+/** ekoDB compatibility: the credential may also arrive in this body field (never the query string). */
+export const CredentialInBody = (field: string) => SetMetadata(BODY_CREDENTIAL, field);
