@@ -8,8 +8,9 @@ import { ACCEPTS_API_KEYS, BODY_CREDENTIAL } from './authenticated.decorator';
 
 /**
  * The one global guard: secure by default. Every route needs a principal unless
- * marked @Public(). A credential on a public route is still checked, so a bad
- * one is a 401 rather than silently ignored.
+ * marked @Public() (public routes ignore credential headers: a stale token must not
+ * break login). API keys are refused (403) on routes not declared
+ * @Authenticated({ apiKeys: true }).
  */
 @Injectable()
 export class PrincipalGuard implements CanActivate {
