@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { loadTemplate } from './embedded-template';
 
 export interface DatabaseHandle {
   /** A postgres:// URL the ordinary driver connects to. */
@@ -24,7 +25,10 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<DatabaseH
     pgDir = join(dataDir, 'pglite');
     mkdirSync(pgDir, { recursive: true, mode: 0o700 });
   }
-  const db = await PGlite.create(pgDir ? { dataDir: pgDir } : {});
+  // A new database starts from the build's initialised template when there is one.
+  const fresh = !pgDir || !existsSync(join(pgDir, 'PG_VERSION'));
+  const template = fresh ? loadTemplate() : undefined;
+  const db = await PGlite.create({ ...(pgDir ? { dataDir: pgDir } : {}), ...(template ? { loadDataDir: template } : {}) });
   // PGlite runs one session at a time; the socket server queues statements across
   // connections and keeps a transaction's statements together. Each pool stays at one
   // connection; the headroom only lets a closing pool (migrations) and the app's

@@ -3,3 +3,4 @@ export * from './embedded-postgres';
 export * from './migrate';
 export * from './orm-options';
 export * from './redis.module';
+export * from './embedded-template';
