@@ -33,7 +33,6 @@ export interface ApiKeyState {
   expiresAt: number | null;
   allowlist: BlockList | null;
   rateLimitPerMinute: number | null;
-  permissions: CollectionPermissions;
   principal: ApiKeyPrincipal;
 }
 
@@ -47,7 +46,6 @@ export function toState(row: ApiKeyRow): ApiKeyState {
     expiresAt: expiresAt?.getTime() ?? null,
     allowlist: compileAllowlist(row.allowed_ips),
     rateLimitPerMinute: row.rate_limit_per_minute,
-    permissions: row.collection_permissions,
     principal: {
       kind: 'api_key',
       id: row.id,
@@ -56,6 +54,7 @@ export function toState(row: ApiKeyRow): ApiKeyState {
       isAdmin: row.is_admin,
       scopes: row.scopes,
       grants: toGrants(row.collection_permissions),
+      collectionPermissions: row.collection_permissions,
       rateLimitPerMinute: row.rate_limit_per_minute,
       expiresAt,
     },

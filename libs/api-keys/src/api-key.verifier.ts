@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { SECRETS, Secrets } from '@app/config';
+import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { ApiKeyPrincipal, forbidden, isUuid } from '@app/common';
 import { AccessTokenPayload, CredentialAuthenticator, JwtStrategy } from '@app/auth';
 import { ApiKeyCache } from './api-key-cache.service';
@@ -37,7 +37,7 @@ export class ApiKeyVerifier implements OnModuleInit {
   }
 
   hash(key: string): Buffer {
-    return createHmac('sha256', this.secrets.pepper).update(key).digest();
+    return pepperHash(this.secrets, key);
   }
 
   async verifyKey(request: FastifyRequest, key: string): Promise<VerifiedKey | null> {

@@ -55,7 +55,7 @@ export class ApiKeysService {
 
   async create(principal: Principal, spaceId: string, dto: CreateApiKeyDto): Promise<ApiKeyWithSecretDto> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
-    const permissions = this.validated(dto);
+    const permissions = this.validated(dto) ?? {};
     const fields = {
       isAdmin: dto.is_admin ?? false,
       scopes: [...new Set(dto.scopes ?? [])],
@@ -109,10 +109,8 @@ export class ApiKeysService {
 
   async update(principal: Principal, spaceId: string, keyId: string, dto: UpdateApiKeyDto): Promise<ApiKeyDto> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
-    const permissions = dto.collection_permissions === undefined ? undefined : this.validated(dto);
-    if (dto.allowed_ips !== undefined) this.validated({ allowed_ips: dto.allowed_ips });
-    const row = await this.em.transactional(async (em) => {
-      const current = await this.find(em, spaceId, keyId, true);
+    const permissions = this.validated(dto);
+    const row = await this.changeKey(spaceId, keyId, async (em, current) => {
       assertWithinPower(principal, {
         isAdmin: dto.is_admin ?? current.is_admin,
         scopes: dto.scopes ?? current.scopes,
@@ -143,39 +141,44 @@ export class ApiKeysService {
           keyId,
         ],
       );
-      await this.cache.changedIn(em, keyId);
       return rows[0];
     });
-    await this.cache.changed(keyId);
     return toKeyDto(row);
   }
 
   /** New secret, same id and permissions; the generation bump kills the old secret's JWTs too. */
   async regenerate(principal: Principal, spaceId: string, keyId: string): Promise<ApiKeyWithSecretDto> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
-    const key = isUuid(keyId) ? generateKey(keyId) : '';
-    const row = await this.em.transactional(async (em) => {
-      await this.find(em, spaceId, keyId, true);
+    let key = '';
+    const row = await this.changeKey(spaceId, keyId, async (em) => {
+      key = generateKey(keyId);
       const rows = await em.execute<ApiKeyRow[]>(
         `update api_keys set secret_hash = ?, last4 = ?, generation = generation + 1, updated_at = now()
           where space_id = ? and id = ? returning ${API_KEY_COLUMNS}`,
         [this.verifier.hash(key), key.slice(-4), spaceId, keyId],
       );
-      await this.cache.changedIn(em, keyId);
       return rows[0];
     });
-    await this.cache.changed(keyId);
     return { ...toKeyDto(row), key };
   }
 
   async remove(principal: Principal, spaceId: string, keyId: string): Promise<void> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
-    await this.em.transactional(async (em) => {
-      await this.find(em, spaceId, keyId, true);
-      await em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]);
+    await this.changeKey(spaceId, keyId, (em) => em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]));
+  }
+
+  /**
+   * Every change to a key: locks its row (404 if absent), runs `work`, and evicts the
+   * key from every instance's cache, in the transaction and again after commit.
+   */
+  private async changeKey<T>(spaceId: string, keyId: string, work: (em: EntityManager, current: ApiKeyRow) => Promise<T>): Promise<T> {
+    const result = await this.em.transactional(async (em) => {
+      const out = await work(em, await this.find(em, spaceId, keyId, true));
       await this.cache.changedIn(em, keyId);
+      return out;
     });
     await this.cache.changed(keyId);
+    return result;
   }
 
   /** POST /api/auth/token and grant_type=client_credentials: a JWT that acts as the key. */
@@ -195,12 +198,13 @@ export class ApiKeysService {
     return result;
   }
 
-  private validated(dto: { collection_permissions?: unknown; allowed_ips?: unknown }): CollectionPermissions {
+  /** Checks the fields class-validator cannot; returns the permissions, undefined when not given. */
+  private validated(dto: { collection_permissions?: unknown; allowed_ips?: unknown }): CollectionPermissions | undefined {
     const errors: FieldError[] = [];
     if (dto.collection_permissions !== undefined) errors.push(...validatePermissions(dto.collection_permissions));
     if (dto.allowed_ips !== undefined) errors.push(...validateAllowedIps(dto.allowed_ips));
     if (errors.length) throw badRequest('One or more fields are invalid.', errors, 'validation-error');
-    return (dto.collection_permissions ?? {}) as CollectionPermissions;
+    return dto.collection_permissions as CollectionPermissions | undefined;
   }
 
   private async find(em: EntityManager, spaceId: string, keyId: string, lock = false): Promise<ApiKeyRow> {

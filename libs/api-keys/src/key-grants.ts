@@ -2,7 +2,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { MeService, OAuthError, OAuthGrants } from '@app/auth';
 import { ApiKeysService } from './api-keys.service';
 import { MeApiKeyDto } from './dto/api-key.dto';
-import { ApiKeyCache } from './api-key-cache.service';
 
 /** HTTP Basic `client_id:client_secret` (RFC 6749 §2.3.1: each part form-urlencoded). */
 function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
@@ -25,7 +24,6 @@ export class ApiKeyAuthExtensions implements OnModuleInit {
     private readonly grants: OAuthGrants,
     private readonly me: MeService,
     private readonly keys: ApiKeysService,
-    private readonly cache: ApiKeyCache,
   ) {}
 
   onModuleInit(): void {
@@ -38,16 +36,15 @@ export class ApiKeyAuthExtensions implements OnModuleInit {
       if (!issued) throw new OAuthError('invalid_client', 'The client credentials are invalid, expired or revoked.');
       return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expires_in };
     });
-    this.me.register('api_key', async (principal): Promise<MeApiKeyDto | undefined> => {
+    this.me.register('api_key', (principal): MeApiKeyDto | undefined => {
       if (principal.kind !== 'api_key') return undefined;
-      const state = await this.cache.get(principal.id);
       return {
         kind: 'api_key',
         id: principal.id,
         label: principal.label,
         space_id: principal.spaceId,
         is_admin: principal.isAdmin,
-        collection_permissions: state?.permissions ?? {},
+        collection_permissions: { ...principal.collectionPermissions },
         scopes: [...principal.scopes],
         expires_at: principal.expiresAt?.toISOString() ?? null,
       };

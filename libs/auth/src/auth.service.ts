@@ -32,10 +32,6 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  isPlatformAdmin(email: string): boolean {
-    return this.config.auth.platformAdminEmails.includes(email);
-  }
-
   async signup(dto: SignupDto): Promise<SignupResponseDto> {
     const passwordHash = await hashPassword(dto.password);
     try {

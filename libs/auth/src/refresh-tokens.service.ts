@@ -1,7 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { APP_CONFIG, AppConfig, SECRETS, Secrets } from '@app/config';
+import { APP_CONFIG, AppConfig, pepperHash, SECRETS, Secrets } from '@app/config';
 import { uuidv7 } from '@app/common';
 
 const PREFIX = 'prt_';
@@ -31,8 +31,8 @@ export class RefreshTokensService {
     @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
 
-  hash(token: string): Buffer {
-    return createHmac('sha256', this.secrets.pepper).update(token).digest();
+  private hash(token: string): Buffer {
+    return pepperHash(this.secrets, token);
   }
 
   /** Starts a new family for a fresh login; returns its first token. Runs in the caller's transaction. */

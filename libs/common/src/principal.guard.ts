@@ -12,26 +12,50 @@ import { ACCEPTS_API_KEYS, BODY_CREDENTIAL } from './authenticated.decorator';
  * break login). API keys are refused (403) on routes not declared
  * @Authenticated({ apiKeys: true }).
  */
+interface RoutePolicy {
+  isPublic: boolean;
+  acceptsApiKeys: boolean;
+  bodyCredential?: string;
+}
+
 @Injectable()
 export class PrincipalGuard implements CanActivate {
+  /** A route's policy is fixed at start-up; read its metadata once, not on every request. */
+  private readonly policies = new WeakMap<object, Map<object, RoutePolicy>>();
+
   constructor(
     private readonly reflector: Reflector,
     @Optional() @Inject(AUTHENTICATOR) private readonly authenticator?: Authenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
-    const targets = [context.getHandler(), context.getClass()];
+    const policy = this.policyOf(context);
+    if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const bodyField = this.reflector.getAllAndOverride<string | undefined>(BODY_CREDENTIAL, targets);
-    const fromBody = bodyField ? (request.body as Record<string, unknown> | undefined)?.[bodyField] : undefined;
+    const fromBody = policy.bodyCredential ? (request.body as Record<string, unknown> | undefined)?.[policy.bodyCredential] : undefined;
     const principal = this.authenticator ? await this.authenticator.authenticate(request, typeof fromBody === 'string' ? fromBody : undefined) : null;
     if (!principal) throw unauthorized();
-    if (principal.kind === 'api_key' && !this.reflector.getAllAndOverride<boolean>(ACCEPTS_API_KEYS, targets)) {
-      throw forbidden('This operation is for users; API keys cannot call it.');
-    }
+    if (principal.kind === 'api_key' && !policy.acceptsApiKeys) throw forbidden('This operation is for users; API keys cannot call it.');
     request.principal = principal;
     return true;
+  }
+
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    // Keyed by class too: an inherited handler can carry different class-level metadata.
+    let byHandler = this.policies.get(controller);
+    if (!byHandler) this.policies.set(controller, (byHandler = new Map()));
+    let policy = byHandler.get(handler);
+    if (!policy) {
+      const targets = [handler, controller];
+      policy = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        acceptsApiKeys: this.reflector.getAllAndOverride<boolean>(ACCEPTS_API_KEYS, targets) === true,
+        bodyCredential: this.reflector.getAllAndOverride<string | undefined>(BODY_CREDENTIAL, targets),
+      };
+      byHandler.set(handler, policy);
+    }
+    return policy;
   }
 }

@@ -29,6 +29,8 @@ export interface ApiKeyPrincipal {
   scopes: readonly string[];
   /** By collection name; `*` applies to every collection. */
   grants: ReadonlyMap<string, CollectionGrant>;
+  /** The permissions as the key's owner wrote them (list or object form), for display. */
+  collectionPermissions: Readonly<Record<string, unknown>>;
   /** The key's own cap, below its space's tier budget; null for none. */
   rateLimitPerMinute: number | null;
   expiresAt: Date | null;

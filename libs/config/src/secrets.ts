@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, Env, str } from './env';
@@ -14,13 +14,18 @@ export interface Secrets {
   signingKey: SigningKey;
   /** Earlier public keys still accepted (and published in the JWKS) until their tokens expire. */
   verifyKeys: SigningKey[];
-  /** Server pepper for HMAC-hashing API key secrets and refresh tokens. */
-  pepper: Buffer;
+  /** Server pepper for HMAC-hashing API key secrets and refresh tokens (see pepperHash). */
+  pepper: KeyObject;
 }
 
 interface StoredSecrets {
   jwt_private_key: string;
   pepper: string;
+}
+
+/** HMAC-SHA256 of a credential under the server pepper: the only form in which secrets are stored. */
+export function pepperHash(secrets: Secrets, value: string): Buffer {
+  return createHmac('sha256', secrets.pepper).update(value).digest();
 }
 
 /** PEMs in env vars arrive with literal "\n" more often than not. */
@@ -83,7 +88,8 @@ export function loadSecrets(env: Env, dataDir: string, production: boolean): Sec
   return {
     signingKey: signingKeyFrom(privateEnv ?? stored!.jwt_private_key, privateEnv ? 'JWT_PRIVATE_KEY' : 'DATA_DIR/secrets.json'),
     verifyKeys: verifyKeysFrom(str(env, 'JWT_PREVIOUS_PUBLIC_KEYS')),
-    pepper: Buffer.from(pepperEnv ?? stored!.pepper, 'utf8'),
+    // A KeyObject made once: createHmac with a raw Buffer would import the key on every call.
+    pepper: createSecretKey(Buffer.from(pepperEnv ?? stored!.pepper, 'utf8')),
   };
 }
 
