@@ -60,3 +60,22 @@ export async function createKey(
   if (res.statusCode !== 201) throw new Error(`create key failed: ${res.statusCode} ${res.body}`);
   return res.json();
 }
+
+export const ORDERS = {
+  name: 'orders',
+  description: 'Customer orders',
+  fields: [
+    { name: 'status', type: 'select', required: true, options: { choices: ['new', 'paid', 'shipped'] } },
+    { name: 'total', type: 'number', required: true, options: { min: 0 } },
+    { name: 'email', type: 'email', unique: true },
+    { name: 'notes', type: 'text', options: { max_length: 2000 } },
+    { name: 'paid_at', type: 'datetime' },
+    { name: 'meta', type: 'json' },
+  ],
+};
+
+export async function createCollection(app: NestFastifyApplication, headers: Record<string, string>, spaceId: string, body: Record<string, unknown> = ORDERS) {
+  const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/collections`, headers, payload: body });
+  if (res.statusCode !== 201) throw new Error(`create collection failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}

@@ -6,6 +6,7 @@ import { PrincipalGuard, ProblemFilter } from '@app/common';
 import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
 import { ApiKeysModule } from '@app/api-keys';
+import { CollectionsModule } from '@app/collections';
 import { HealthModule } from './health/health.module';
 
 export interface AppModuleOptions {
@@ -31,6 +32,7 @@ export class AppModule {
         AuthModule,
         SpacesModule,
         ApiKeysModule,
+        CollectionsModule,
         ...(options.imports ?? []),
       ],
       providers: [

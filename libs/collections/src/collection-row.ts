@@ -1,0 +1,26 @@
+import { FieldDef } from './fields';
+
+export interface CollectionRow {
+  space_id: string;
+  id: string;
+  name: string;
+  description: string | null;
+  fields: FieldDef[];
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const COLLECTION_COLUMNS = 'space_id, id, name, description, fields, version, created_at, updated_at';
+
+export function toCollectionDto(row: CollectionRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    fields: row.fields,
+    version: row.version,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { conflict, forbidden, notFound, Principal, uuidv7 } from '@app/common';
+import { SpaceAccessService } from '@app/spaces';
+import { CollectionAccess } from './collection-access';
+import { COLLECTION_COLUMNS, CollectionRow, toCollectionDto } from './collection-row';
+import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
+import { checkedFields } from './checked-fields';
+import { FieldDef } from './fields';
+import { SchemaChanges } from './schema-changes';
+import { createUniqueIndex } from './unique-index';
+
+const collectionNotFound = () => notFound('The collection does not exist.');
+
+/** A collection opened for one request: its schema and what the caller may do with it. */
+export interface OpenCollection {
+  row: CollectionRow;
+  access: CollectionAccess;
+}
+
+@Injectable()
+export class CollectionsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly spaces: SpaceAccessService,
+    private readonly changes: SchemaChanges,
+  ) {}
+
+  /**
+   * Resolves a collection for the caller. Not there, or not readable (nor
+   * administrable) by the caller: 404, so names of hidden collections do not leak.
+   */
+  async open(principal: Principal, spaceId: string, name: string): Promise<OpenCollection> {
+    const space = await this.spaces.resolve(principal, spaceId);
+    const access = CollectionAccess.resolve(space, name);
+    if (!access.can('read') && !access.can('admin')) throw collectionNotFound();
+    const rows = await this.em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ?`, [spaceId, name]);
+    if (!rows[0]) throw collectionNotFound();
+    return { row: rows[0], access };
+  }
+
+  async create(principal: Principal, spaceId: string, dto: CreateCollectionDto): Promise<CollectionDto> {
+    await this.spaces.authorize(principal, spaceId, 'collections.manage');
+    const fields = checkedFields(dto.fields, 'fields');
+    try {
+      const row = await this.em.transactional(async (em) => {
+        const [created] = await em.execute<CollectionRow[]>(
+          `insert into collections (space_id, id, name, description, fields) values (?, ?, ?, ?, cast(? as jsonb)) returning ${COLLECTION_COLUMNS}`,
+          [spaceId, uuidv7(), dto.name, dto.description ?? null, JSON.stringify(fields)],
+        );
+        for (const f of fields) if (f.unique) await createUniqueIndex(em, spaceId, created.id, f.name);
+        return created;
+      });
+      return toCollectionDto(row);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw conflict(`A collection named "${dto.name}" already exists.`);
+      throw error;
+    }
+  }
+
+  /** The collections the caller may read (keys see only their grants). */
+  async list(principal: Principal, spaceId: string): Promise<{ data: CollectionDto[]; next_cursor: null }> {
+    const space = await this.spaces.resolve(principal, spaceId);
+    const rows = await this.em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? order by name`, [spaceId]);
+    const visible = rows.filter((r) => CollectionAccess.resolve(space, r.name).can('read'));
+    return { data: visible.map(toCollectionDto), next_cursor: null };
+  }
+
+  async get(principal: Principal, spaceId: string, name: string): Promise<CollectionDto> {
+    return toCollectionDto((await this.open(principal, spaceId, name)).row);
+  }
+
+  async update(principal: Principal, spaceId: string, name: string, dto: UpdateCollectionDto): Promise<CollectionDto> {
+    const { access } = await this.open(principal, spaceId, name);
+    if (!access.can('admin')) throw forbidden(`This credential may not change the schema of "${name}".`);
+    const row = await this.em.transactional(async (em) => {
+      const [current] = await em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ? for update`, [spaceId, name]);
+      if (!current) throw collectionNotFound();
+      const fields = await this.changes.apply(em, current, dto);
+      const [updated] = await em.execute<CollectionRow[]>(
+        `update collections set fields = cast(? as jsonb), description = case when ? then ? else description end, version = version + 1, updated_at = now()
+          where space_id = ? and id = ? returning ${COLLECTION_COLUMNS}`,
+        [JSON.stringify(fields), dto.description !== undefined, dto.description ?? null, spaceId, current.id],
+      );
+      return updated;
+    });
+    return toCollectionDto(row);
+  }
+
+  async remove(principal: Principal, spaceId: string, name: string): Promise<void> {
+    await this.open(principal, spaceId, name);
+    await this.spaces.authorize(principal, spaceId, 'collections.manage');
+    // Records go with it (ON DELETE CASCADE); the unique indexes are per collection, so they go too.
+    await this.em.transactional(async (em) => {
+      const [row] = await em.execute<{ id: string; fields: FieldDef[] }[]>('delete from collections where space_id = ? and name = ? returning id, fields', [spaceId, name]);
+      if (row) await this.changes.dropIndexes(em, row.id, row.fields);
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { FieldDef, FieldType, SYSTEM_FIELDS } from './fields';
+
+/** A field as queries see it: a user field in `data`, or a column. */
+export interface QueryField {
+  name: string;
+  type: FieldType | 'uuid' | 'timestamptz';
+  system: boolean;
+}
+
+export function queryField(fields: readonly FieldDef[], name: string): QueryField | undefined {
+  if (name === 'id') return { name, type: 'uuid', system: true };
+  if (name === 'created_at' || name === 'updated_at') return { name, type: 'timestamptz', system: true };
+  const f = fields.find((x) => x.name === name);
+  return f && { name, type: f.type, system: false };
+}
+
+/** SQL type a field's values are compared as; field names always travel as parameters. */
+const CAST: Partial<Record<QueryField['type'], string>> = {
+  number: 'numeric',
+  integer: 'numeric',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'timestamptz',
+};
+
+export interface Sql {
+  sql: string;
+  params: unknown[];
+}
+
+/** The typed scalar expression of a field (columns are typed already). */
+export function scalar(f: QueryField): Sql {
+  if (f.system) return { sql: f.name === 'id' ? 'id' : f.name, params: [] };
+  const cast = CAST[f.type as FieldType];
+  return cast ? { sql: `cast(data->>? as ${cast})`, params: [f.name] } : { sql: '(data->>?)', params: [f.name] };
+}
+
+/** The SQL type a parameter must be cast to, to compare with `scalar(f)`. */
+export function paramCast(f: QueryField): string {
+  if (f.type === 'uuid') return 'uuid';
+  if (f.type === 'timestamptz') return 'timestamptz';
+  return CAST[f.type as FieldType] ?? 'text';
+}
+
+export const isSystemField = (name: string) => (SYSTEM_FIELDS as readonly string[]).includes(name);

@@ -1,0 +1,3 @@
+export * from './collections.module';
+export * from './collections.service';
+export * from './fields';

@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentPrincipal, Page, Principal } from '@app/common';
+import { BatchCreateDto, BatchCreatedDto, DeletedDto, DeleteRecordsQueryDto, FieldsQueryDto, ListRecordsQueryDto, RecordDto, RecordPageDto } from './dto/record.dto';
+import { impliedSpace } from './implied-space';
+import { RecordsService } from './records.service';
+
+type Row = Record<string, unknown>;
+const RECORD_BODY = { schema: { type: 'object', additionalProperties: true, example: { status: 'new', total: 42.5, email: 'ada@example.com' } } };
+
+/**
+ * Records, at `/api/spaces/{space_id}/collections/{name}/records` and, for API keys
+ * whose space is implied, at `/api/collections/{name}/records`.
+ */
+@ApiTags('records')
+@Authenticated({ apiKeys: true })
+@Controller(['api/spaces/:space_id/collections/:name/records', 'api/collections/:name/records'])
+export class RecordsController {
+  constructor(private readonly records: RecordsService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'listRecords', summary: 'List records: filter, sort, fields, keyset cursor' })
+  @ApiOkResponse({ type: RecordPageDto })
+  list(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Query() query: ListRecordsQueryDto): Promise<Page<Row>> {
+    return this.records.list(p, impliedSpace(p, spaceId), name, query);
+  }
+
+  @Post()
+  @ApiOperation({ operationId: 'createRecord', summary: 'Create a record, validated against the schema' })
+  @ApiBody(RECORD_BODY)
+  @ApiCreatedResponse({ type: RecordDto })
+  create(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Body() body: Row): Promise<Row> {
+    return this.records.create(p, impliedSpace(p, spaceId), name, body);
+  }
+
+  @Post('batch')
+  @ApiOperation({ operationId: 'createRecords', summary: 'Create up to 1000 records, all or nothing' })
+  @ApiCreatedResponse({ type: BatchCreatedDto })
+  createMany(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Body() dto: BatchCreateDto): Promise<{ data: Row[] }> {
+    return this.records.createMany(p, impliedSpace(p, spaceId), name, dto);
+  }
+
+  @Delete()
+  @ApiOperation({ operationId: 'deleteRecords', summary: 'Delete the records a (required) filter matches' })
+  @ApiOkResponse({ type: DeletedDto })
+  removeMany(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Query() query: DeleteRecordsQueryDto): Promise<DeletedDto> {
+    return this.records.removeMany(p, impliedSpace(p, spaceId), name, query.filter);
+  }
+
+  @Get(':id')
+  @ApiOperation({ operationId: 'getRecord', summary: 'One record' })
+  @ApiOkResponse({ type: RecordDto })
+  get(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Param('id') id: string, @Query() q: FieldsQueryDto): Promise<Row> {
+    return this.records.get(p, impliedSpace(p, spaceId), name, id, q.fields);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ operationId: 'updateRecord', summary: 'Partial update; null removes an optional field' })
+  @ApiBody(RECORD_BODY)
+  @ApiOkResponse({ type: RecordDto })
+  update(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Param('id') id: string, @Body() body: Row): Promise<Row> {
+    return this.records.update(p, impliedSpace(p, spaceId), name, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteRecord', summary: 'Delete one record' })
+  @ApiNoContentResponse()
+  remove(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Param('id') id: string): Promise<void> {
+    return this.records.remove(p, impliedSpace(p, spaceId), name, id);
+  }
+}

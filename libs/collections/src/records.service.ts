@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { SECRETS, Secrets } from '@app/config';
+import { badRequest, conflict, DEFAULT_PAGE_SIZE, FieldError, forbidden, isUuid, notFound, Page, Principal, uuidv7 } from '@app/common';
+import { CollectionsService, OpenCollection } from './collections.service';
+import { BatchCreateDto, ListRecordsQueryDto } from './dto/record.dto';
+import { queryField } from './expressions';
+import { compileFilter, FilterContext } from './filter';
+import { normaliseRecord } from './values';
+import { RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
+import { after, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort } from './sort';
+import { uniqueFieldOf } from './unique-index';
+
+const MAX_BATCH = 1000;
+const recordNotFound = () => notFound('The record does not exist.');
+
+@Injectable()
+export class RecordsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly collections: CollectionsService,
+    @Inject(SECRETS) private readonly secrets: Secrets,
+  ) {}
+
+  private context({ row, access }: OpenCollection): FilterContext {
+    return { field: (name) => queryField(row.fields, name), readable: (name) => access.readable(name) };
+  }
+
+  /** `?fields=a,b`: known, readable fields only. */
+  private projection(open: OpenCollection, raw: string | undefined): string[] | undefined {
+    if (!raw) return undefined;
+    const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = names.filter((n) => !queryField(open.row.fields, n) || !open.access.readable(n));
+    if (bad.length) throw badRequest('Unknown or unreadable fields in `fields`.', bad.map((n) => ({ field: 'fields', message: `cannot return "${n}"` })));
+    return names;
+  }
+
+  async list(principal: Principal, spaceId: string, name: string, query: ListRecordsQueryDto): Promise<Page<Record<string, unknown>>> {
+    const open = await this.collections.open(principal, spaceId, name);
+    open.access.require('read');
+    const ctx = this.context(open);
+    const filter = compileFilter(query.filter, ctx);
+    const ordering = parseSort(query.sort, ctx);
+    const only = this.projection(open, query.fields);
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const keyset = query.cursor ? after(ordering, decodeCursor(this.secrets.pepper, query.cursor, ordering.spec)) : { sql: 'true', params: [] };
+    const cols = cursorColumns(ordering);
+    const order = orderBy(ordering);
+    const rows = await this.em.execute<RecordRow[]>(
+      `select ${RECORD_COLUMNS}, ${cols.sql} from records
+        where space_id = ? and collection_id = ? and (${filter.sql}) and ${keyset.sql}
+        order by ${order.sql} limit ?`,
+      [...cols.params, spaceId, open.row.id, ...filter.params, ...keyset.params, ...order.params, limit + 1],
+    );
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page[page.length - 1];
+    const values = more ? Object.keys(last).filter((k) => /^_k\d+$/.test(k)).sort((a, b) => Number(a.slice(2)) - Number(b.slice(2))).map((k) => last[k as `_k${number}`]) : [];
+    return {
+      data: page.map((r) => open.access.project(toRecord(r), only)),
+      next_cursor: more ? encodeCursor(this.secrets.pepper, ordering.spec, values) : null,
+    };
+  }
+
+  async get(principal: Principal, spaceId: string, name: string, id: string, fields?: string): Promise<Record<string, unknown>> {
+    const open = await this.collections.open(principal, spaceId, name);
+    open.access.require('read');
+    const only = this.projection(open, fields);
+    if (!isUuid(id)) throw recordNotFound();
+    const [row] = await this.em.execute<RecordRow[]>(`select ${RECORD_COLUMNS} from records where space_id = ? and collection_id = ? and id = ?`, [spaceId, open.row.id, id]);
+    if (!row) throw recordNotFound();
+    return open.access.project(toRecord(row), only);
+  }
+
+  /** 403 naming every field the caller may not write. */
+  private assertWritable(open: OpenCollection, body: unknown): void {
+    if (typeof body !== 'object' || body === null) return;
+    const denied = Object.keys(body).filter((k) => queryField(open.row.fields, k) && !open.access.writable(k));
+    if (denied.length) throw forbidden(`This credential may not write ${denied.map((d) => `"${d}"`).join(', ')}.`);
+  }
+
+  private validated(open: OpenCollection, body: unknown, mode: 'create' | 'patch', prefix = ''): { values: Record<string, unknown>; removed: string[] } {
+    this.assertWritable(open, body);
+    const { values, removed, errors } = normaliseRecord(open.row.fields, body, mode);
+    if (errors.length) {
+      throw badRequest('The record is invalid.', errors.map((e) => ({ field: prefix + e.field, message: e.message })), 'validation-error');
+    }
+    return { values, removed };
+  }
+
+  private uniqueConflict(open: OpenCollection, error: unknown): never {
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    const field = uniqueFieldOf((error as { constraint?: string }).constraint, open.row.id, open.row.fields.map((f) => f.name));
+    throw conflict(field ? `Another record already has this "${field}".` : 'A unique field value is taken.', field ? [{ field, message: 'is already taken' }] : undefined);
+  }
+
+  async create(principal: Principal, spaceId: string, name: string, body: unknown): Promise<Record<string, unknown>> {
+    const open = await this.collections.open(principal, spaceId, name);
+    open.access.require('write');
+    const { values } = this.validated(open, body, 'create');
+    try {
+      const [row] = await this.em.execute<RecordRow[]>(
+        `insert into records (space_id, collection_id, id, data) values (?, ?, ?, cast(? as jsonb)) returning ${RECORD_COLUMNS}`,
+        [spaceId, open.row.id, uuidv7(), JSON.stringify(values)],
+      );
+      return open.access.project(toRecord(row));
+    } catch (error) {
+      this.uniqueConflict(open, error);
+    }
+  }
+
+  /** Up to 1000 records in one statement: all are stored, or none. */
+  async createMany(principal: Principal, spaceId: string, name: string, dto: BatchCreateDto): Promise<{ data: Record<string, unknown>[] }> {
+    const open = await this.collections.open(principal, spaceId, name);
+    open.access.require('write');
+    if (dto.records.length === 0 || dto.records.length > MAX_BATCH) throw badRequest(`Send 1–${MAX_BATCH} records.`, [{ field: 'records', message: `must hold 1–${MAX_BATCH} records` }]);
+    const errors: FieldError[] = [];
+    const rows = dto.records.map((body, i) => {
+      try {
+        return { id: uuidv7(), data: this.validated(open, body, 'create', `records[${i}].`).values };
+      } catch (error) {
+        const problem = (error as { problem?: { errors?: FieldError[] } }).problem;
+        if (!problem?.errors) throw error;
+        errors.push(...problem.errors);
+        return undefined;
+      }
+    });
+    if (errors.length) throw badRequest('Some records are invalid; none were stored.', errors, 'validation-error');
+    try {
+      const created = await this.em.execute<RecordRow[]>(
+        `insert into records (space_id, collection_id, id, data)
+         select ?, ?, x.id, x.data from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, data jsonb) returning ${RECORD_COLUMNS}`,
+        [spaceId, open.row.id, JSON.stringify(rows)],
+      );
+      return { data: created.sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => open.access.project(toRecord(r))) };
+    } catch (error) {
+      this.uniqueConflict(open, error);
+    }
+  }
+
+  async update(principal: Principal, spaceId: string, name: string, id: string, body: unknown): Promise<Record<string, unknown>> {
+    const open = await this.collections.open(principal, spaceId, name);
+    open.access.require('write');
+    const { values, removed } = this.validated(open, body, 'patch');
+    if (!isUuid(id)) throw recordNotFound();
+    try {
+      const [row] = await this.em.execute<RecordRow[]>(
+        `update records set data = (data || cast(? as jsonb)) - array(select jsonb_array_elements_text(cast(? as jsonb))), updated_at = now()
+          where space_id = ? and collection_id = ? and id = ? returning ${RECORD_COLUMNS}`,
+        [JSON.stringify(values), JSON.stringify(removed), spaceId, open.row.id, id],
+      );
+      if (!row) throw recordNotFound();
+      return open.access.project(toRecord(row));
+    } catch (error) {
+      this.uniqueConflict(open, error);
+    }
+  }
+
+  async remove(principal: Principal, spaceId: string, name: string, id: string): Promise<void> {
+    const open = await this.collections.open(principal, spaceId, name);
+    open.access.require('delete');
+    if (!isUuid(id)) throw recordNotFound();
+    const rows = await this.em.execute<{ id: string }[]>('delete from records where space_id = ? and collection_id = ? and id = ? returning id', [spaceId, open.row.id, id]);
+    if (!rows[0]) throw recordNotFound();
+  }
+
+  /** DELETE …/records?filter=…: a filter is required, so nobody empties a collection by accident. */
+  async removeMany(principal: Principal, spaceId: string, name: string, filterRaw: string): Promise<{ deleted: number }> {
+    const open = await this.collections.open(principal, spaceId, name);
+    open.access.require('delete');
+    const filter = compileFilter(filterRaw, this.context(open));
+    if (filter.sql === 'true') throw badRequest('A non-empty filter is required to delete records.', [{ field: 'filter', message: 'is required' }]);
+    const [{ n }] = await this.em.execute<{ n: number }[]>(
+      `with d as (delete from records where space_id = ? and collection_id = ? and (${filter.sql}) returning 1) select count(*)::int as n from d`,
+      [spaceId, open.row.id, ...filter.params],
+    );
+    return { deleted: n };
+  }
+}

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { badRequest, conflict, FieldError } from '@app/common';
+import { CollectionRow } from './collection-row';
+import { checkedFields } from './checked-fields';
+import { convertValue } from './convert';
+import { FieldDef, NAME, SYSTEM_FIELDS } from './fields';
+import { createUniqueIndex, dropUniqueIndex } from './unique-index';
+import { UpdateCollectionDto } from './dto/collection.dto';
+
+/**
+ * Evolves a live collection inside the caller's transaction: existing records are
+ * rewritten to match (dropped, renamed, converted, defaulted), or the change is
+ * refused with 409 and the number of records in the way. Records never become
+ * unreadable under their schema.
+ */
+@Injectable()
+export class SchemaChanges {
+  async apply(em: EntityManager, current: CollectionRow, dto: UpdateCollectionDto): Promise<FieldDef[]> {
+    let fields = [...current.fields];
+    const scope = [current.space_id, current.id];
+    const where = 'space_id = ? and collection_id = ?';
+    const errors: FieldError[] = [];
+    const has = (name: string) => fields.some((f) => f.name === name);
+
+    for (const [i, name] of (dto.remove_fields ?? []).entries()) {
+      if (typeof name !== 'string' || !has(name)) errors.push({ field: `remove_fields[${i}]`, message: `no field "${String(name)}"` });
+    }
+    for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
+      if (!has(from)) errors.push({ field: `rename_fields.${from}`, message: `no field "${from}"` });
+      else if (typeof to !== 'string' || !NAME.test(to) || (SYSTEM_FIELDS as readonly string[]).includes(to)) errors.push({ field: `rename_fields.${from}`, message: 'is not a valid new name' });
+      else if (has(to)) errors.push({ field: `rename_fields.${from}`, message: `"${to}" already exists` });
+    }
+    if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
+
+    for (const name of dto.remove_fields ?? []) {
+      const field = fields.find((f) => f.name === name)!;
+      await em.execute(`update records set data = data - ? where ${where} and (data->?) is not null`, [name, ...scope, name]);
+      if (field.unique) await dropUniqueIndex(em, current.id, name);
+      fields = fields.filter((f) => f.name !== name);
+    }
+    for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
+      await em.execute(`update records set data = (data - ?) || jsonb_build_object(cast(? as text), data->?) where ${where} and (data->?) is not null`, [
+        from,
+        to,
+        from,
+        ...scope,
+        from,
+      ]);
+      const field = fields.find((f) => f.name === from)!;
+      if (field.unique) {
+        await dropUniqueIndex(em, current.id, from);
+        await createUniqueIndex(em, current.space_id, current.id, to);
+      }
+      fields = fields.map((f) => (f.name === from ? { ...f, name: to } : f));
+    }
+    if (dto.update_fields) {
+      const updates = checkedFields(dto.update_fields, 'update_fields');
+      updates.forEach((u, i) => {
+        if (!has(u.name)) errors.push({ field: `update_fields[${i}].name`, message: `no field "${u.name}"` });
+      });
+      if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
+      for (const next of updates) {
+        const before = fields.find((f) => f.name === next.name)!;
+        await this.rewrite(em, current, next);
+        if (before.unique && !next.unique) await dropUniqueIndex(em, current.id, next.name);
+        if (!before.unique && next.unique) await createUniqueIndex(em, current.space_id, current.id, next.name);
+        fields = fields.map((f) => (f.name === next.name ? next : f));
+      }
+    }
+    if (dto.add_fields) {
+      const added = checkedFields(dto.add_fields, 'add_fields');
+      added.forEach((a, i) => {
+        if (has(a.name) || added.findIndex((b) => b.name === a.name) !== i) errors.push({ field: `add_fields[${i}].name`, message: `"${a.name}" already exists` });
+      });
+      if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
+      for (const field of added) {
+        await this.rewrite(em, current, field);
+        if (field.unique) await createUniqueIndex(em, current.space_id, current.id, field.name);
+        fields.push(field);
+      }
+    }
+    return fields;
+  }
+
+  /** Converts every existing value of `field` to its (new) definition, fills defaults, or refuses with the count. */
+  private async rewrite(em: EntityManager, current: CollectionRow, field: FieldDef): Promise<void> {
+    const rows = await em.execute<{ id: string; v: unknown }[]>(
+      'select id, data->? as v from records where space_id = ? and collection_id = ?',
+      [field.name, current.space_id, current.id],
+    );
+    const changed: { id: string; val: string }[] = [];
+    let offending = 0;
+    const fallback = field.options?.default;
+    for (const { id, v } of rows) {
+      if (v === null || v === undefined) {
+        if (fallback !== undefined) changed.push({ id, val: JSON.stringify(fallback) });
+        else if (field.required) offending++;
+        continue;
+      }
+      const converted = convertValue(field, v);
+      if (!converted.ok) offending++;
+      else if (JSON.stringify(converted.value) !== JSON.stringify(v)) changed.push({ id, val: JSON.stringify(converted.value) });
+    }
+    if (offending > 0) {
+      throw conflict(`${offending} existing record(s) do not fit the new definition of "${field.name}".`, [
+        { field: field.name, message: `${offending} record(s) do not convert` },
+      ]);
+    }
+    for (let i = 0; i < changed.length; i += 1000) {
+      await em.execute(
+        `update records r set data = jsonb_set(r.data, array[cast(? as text)], cast(x.val as jsonb)), updated_at = now()
+           from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, val text)
+          where r.space_id = ? and r.collection_id = ? and r.id = x.id`,
+        [field.name, JSON.stringify(changed.slice(i, i + 1000)), current.space_id, current.id],
+      );
+    }
+  }
+
+  async dropIndexes(em: EntityManager, collectionId: string, fields: readonly FieldDef[]): Promise<void> {
+    for (const f of fields) if (f.unique) await dropUniqueIndex(em, collectionId, f.name);
+  }
+}
