@@ -1,0 +1,89 @@
+// Shared by the benchmark scripts: start the production build, call it, load it, tabulate.
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+
+export const CONNECTIONS = 50;
+
+export async function startServer({ port, env = {} }) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      NODE_ENV: 'production',
+      JWT_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      API_KEY_PEPPER: randomBytes(32).toString('hex'),
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  while (!(await fetch(`${base}/health/ready`).then((r) => r.ok, () => false))) {
+    if (Date.now() - started > 30_000) throw new Error('server not ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const readyMs = Date.now() - started;
+  return {
+    base,
+    readyMs,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function call(base, method, path, body, headers = {}) {
+  const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+/** A user, a space and an admin key on a fresh server. */
+export async function tenant(base) {
+  const user = await call(base, 'POST', '/api/auth/signup', { email: `bench-${Date.now()}@example.com`, password: 'bench password' });
+  const auth = { authorization: `Bearer ${user.access_token}` };
+  const space = await call(base, 'POST', '/api/spaces', { name: 'bench' }, auth);
+  const key = await call(base, 'POST', `/api/spaces/${space.id}/api-keys`, { label: 'bench', is_admin: true }, auth);
+  return { auth, space, key: key.key };
+}
+
+/** `makeBody`, when given, builds a fresh body for every request (e.g. unique values). */
+export function load({ url, headers, method = 'GET', makeBody, duration }) {
+  const requests = makeBody ? [{ method, setupRequest: (req) => ({ ...req, body: makeBody() }) }] : undefined;
+  return new Promise((resolve, reject) =>
+    autocannon(
+      { url, method, requests, connections: CONNECTIONS, duration, headers: { 'content-type': 'application/json', ...headers } },
+      (err, r) => (err ? reject(err) : resolve(r)),
+    ),
+  );
+}
+
+/** Interleaves the scenarios for `rounds` rounds and prints medians. */
+export async function runScenarios(scenarios, { rounds, duration }) {
+  const results = new Map(scenarios.map((s) => [s.title, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const s of scenarios) results.get(s.title).push(await load({ ...s, duration }));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const rows = [...results].map(([scenario, rs]) => ({
+    scenario,
+    'req/s (median)': Math.round(median(rs.map((r) => r.requests.average))),
+    'p50 ms': median(rs.map((r) => r.latency.p50)),
+    'p99 ms': median(rs.map((r) => r.latency.p99)),
+    'non-2xx': rs.reduce((n, r) => n + r.non2xx + r.errors, 0),
+  }));
+  console.log(`\n${rounds} rounds × ${duration}s, ${CONNECTIONS} connections`);
+  console.table(rows);
+  return rows;
+}

@@ -1,0 +1,92 @@
+// npm run bench:records — a collection of RECORDS (default 100 000) records; get by
+// id, list 50 with a two-condition filter and sort, create one; then EXPLAIN of the
+// list and get queries (needs DATABASE_URL: the embedded database lives inside the
+// server process). With DATABASE_URL the bench uses its own database, portico_bench.
+import pg from 'pg';
+import { call, runScenarios, startServer, tenant } from './lib.mjs';
+
+const TOTAL = Number(process.env.RECORDS ?? 100_000);
+let dbUrl;
+if (process.env.DATABASE_URL) {
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query('drop database if exists portico_bench with (force)');
+  await admin.query('create database portico_bench');
+  await admin.end();
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = '/portico_bench';
+  dbUrl = u.toString();
+}
+const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3951), env: dbUrl ? { DATABASE_URL: dbUrl } : {} });
+try {
+  console.log(`server ready in ${server.readyMs} ms (${dbUrl ? 'postgres' : 'embedded PGlite'})`);
+  const { space, key } = await tenant(server.base);
+  const h = { 'x-api-key': key };
+  await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, {
+    name: 'orders',
+    fields: [
+      { name: 'status', type: 'select', required: true, options: { choices: ['new', 'paid', 'shipped'] } },
+      { name: 'total', type: 'number', required: true, options: { min: 0 } },
+      { name: 'email', type: 'email', unique: true },
+      { name: 'notes', type: 'text' },
+      { name: 'paid_at', type: 'datetime' },
+      { name: 'qty', type: 'integer' },
+      { name: 'gift', type: 'boolean' },
+      { name: 'region', type: 'select', options: { choices: ['eu', 'us', 'apac'] } },
+      { name: 'sku', type: 'text' },
+      { name: 'meta', type: 'json' },
+    ],
+  }, h);
+  const seeded = Date.now();
+  let someId;
+  for (let i = 0; i < TOTAL; i += 1000) {
+    const records = Array.from({ length: Math.min(1000, TOTAL - i) }, (_, j) => {
+      const n = i + j;
+      return { status: ['new', 'paid', 'shipped'][n % 3], total: (n * 7919) % 1000, email: `c${n}@example.com`, notes: `order ${n}`, paid_at: new Date(1767225600000 + n * 60000).toISOString(), qty: n % 10, gift: n % 2 === 0, region: ['eu', 'us', 'apac'][n % 3], sku: `SKU-${n % 500}`, meta: { n } };
+    });
+    const res = await call(server.base, 'POST', '/api/collections/orders/records/batch', { records }, h);
+    someId ??= res.data[Math.floor(res.data.length / 2)].id;
+  }
+  console.log(`seeded ${TOTAL} records in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+  const filter = encodeURIComponent(JSON.stringify({ status: 'paid', total: { gte: 500 } }));
+  const url = (p) => server.base + p;
+  let n = 0;
+  await runScenarios(
+    [
+      { title: 'get by id', url: url(`/api/collections/orders/records/${someId}`), headers: h },
+      { title: 'list 50, filter status+total, sort -total', url: url(`/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`), headers: h },
+      {
+        title: 'create one',
+        url: url('/api/collections/orders/records'),
+        method: 'POST',
+        headers: h,
+        makeBody: () => JSON.stringify({ status: 'new', total: 5, email: `bench-${n++}@example.com` }),
+      },
+    ],
+    { rounds: Number(process.env.BENCH_ROUNDS ?? 3), duration: Number(process.env.BENCH_SECONDS ?? 5) },
+  );
+  if (dbUrl) {
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    const [{ id: cid }] = (await client.query(`select id from collections where name = 'orders'`)).rows;
+    const explain = async (title, sql, params) => {
+      const plan = (await client.query(`explain (analyze, costs off, timing off) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']);
+      console.log(`\n${title}\n  ${plan.join('\n  ')}`);
+    };
+    await client.query('analyze records');
+    // The shapes the filter compiler and record lookup emit.
+    await explain('get by id', 'select id, data, created_at, updated_at from records where space_id = $1 and collection_id = $2 and id = $3', [space.id, cid, someId]);
+    await explain(
+      'list 50 {"status":"paid","total":{"gte":500}} sort -total',
+      `select id, data, created_at, updated_at from records where space_id = $1 and collection_id = $2
+         and (data @> $3::jsonb and coalesce(cast(data->>'total' as numeric) >= cast($4 as numeric), false))
+       order by (cast(data->>'total' as numeric) is null) asc, cast(data->>'total' as numeric) desc, id asc limit 51`,
+      [space.id, cid, JSON.stringify({ status: 'paid' }), 500],
+    );
+    await client.end();
+  } else {
+    console.log('\n(EXPLAIN needs DATABASE_URL; skipped on the embedded database)');
+  }
+} finally {
+  await server.stop();
+}
