@@ -8,7 +8,7 @@ import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/c
 import { checkedFields } from './checked-fields';
 import { FieldDef } from './fields';
 import { SchemaChanges } from './schema-changes';
-import { createUniqueIndex } from './unique-index';
+import { syncFieldIndexes } from './field-indexes';
 
 const collectionNotFound = () => notFound('The collection does not exist.');
 
@@ -48,7 +48,7 @@ export class CollectionsService {
           `insert into collections (space_id, id, name, description, fields) values (?, ?, ?, ?, cast(? as jsonb)) returning ${COLLECTION_COLUMNS}`,
           [spaceId, uuidv7(), dto.name, dto.description ?? null, JSON.stringify(fields)],
         );
-        for (const f of fields) if (f.unique) await createUniqueIndex(em, spaceId, created.id, f.name);
+        for (const f of fields) await syncFieldIndexes(em, spaceId, created.id, undefined, f);
         return created;
       });
       return toCollectionDto(row);
@@ -93,7 +93,7 @@ export class CollectionsService {
     // Records go with it (ON DELETE CASCADE); the unique indexes are per collection, so they go too.
     await this.em.transactional(async (em) => {
       const [row] = await em.execute<{ id: string; fields: FieldDef[] }[]>('delete from collections where space_id = ? and name = ? returning id, fields', [spaceId, name]);
-      if (row) await this.changes.dropIndexes(em, row.id, row.fields);
+      if (row) await this.changes.dropIndexes(em, spaceId, row.id, row.fields);
     });
   }
 }

@@ -19,9 +19,15 @@ const CAST: Partial<Record<QueryField['type'], string>> = {
   number: 'numeric',
   integer: 'numeric',
   boolean: 'boolean',
-  date: 'date',
-  datetime: 'timestamptz',
 };
+
+/**
+ * Dates and date-times are stored normalised (YYYY-MM-DD, ISO-8601 UTC with
+ * milliseconds), so their byte order is their time order. Comparing them as "C"
+ * collated text keeps the expression immutable, hence indexable (a cast to
+ * timestamptz depends on the session time zone and cannot be indexed).
+ */
+const BYTE_ORDERED: QueryField['type'][] = ['date', 'datetime'];
 
 export interface Sql {
   sql: string;
@@ -32,7 +38,18 @@ export interface Sql {
 export function scalar(f: QueryField): Sql {
   if (f.system) return { sql: f.name === 'id' ? 'id' : f.name, params: [] };
   const cast = CAST[f.type as FieldType];
-  return cast ? { sql: `cast(data->>? as ${cast})`, params: [f.name] } : { sql: '(data->>?)', params: [f.name] };
+  if (cast) return { sql: `cast(data->>? as ${cast})`, params: [f.name] };
+  if (BYTE_ORDERED.includes(f.type)) return { sql: '((data->>?) collate "C")', params: [f.name] };
+  return { sql: '(data->>?)', params: [f.name] };
+}
+
+/** The same expression with the field name inlined, for index definitions (names are validated). */
+export function indexExpression(f: FieldDef): string | undefined {
+  const cast = CAST[f.type];
+  if (f.type === 'boolean' || f.type === 'json' || f.type === 'multi_select') return undefined;
+  if (cast) return `(cast(data->>'${f.name}' as ${cast}))`;
+  if (BYTE_ORDERED.includes(f.type)) return `((data->>'${f.name}') collate "C")`;
+  return `(data->>'${f.name}')`;
 }
 
 /** The SQL type a parameter must be cast to, to compare with `scalar(f)`. */

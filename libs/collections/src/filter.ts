@@ -56,7 +56,7 @@ function condition(f: QueryField, op: Operator, v: unknown): Sql {
     case 'ne': {
       let eq: Sql;
       if (json) eq = { sql: 'coalesce((data->?) = cast(? as jsonb), false)', params: [f.name, JSON.stringify(v)] };
-      else if (f.system || f.type === 'date' || f.type === 'datetime') {
+      else if (f.system) {
         eq = { sql: `coalesce(${x.sql} = cast(? as ${cast}), false)`, params: [...x.params, operand(f, op, v)] };
       } else {
         // Containment is served by the GIN index on data.

@@ -9,7 +9,7 @@ import { compileFilter, FilterContext } from './filter';
 import { normaliseRecord } from './values';
 import { RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
 import { after, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort } from './sort';
-import { uniqueFieldOf } from './unique-index';
+import { uniqueFieldOf } from './field-indexes';
 
 const MAX_BATCH = 1000;
 const recordNotFound = () => notFound('The record does not exist.');

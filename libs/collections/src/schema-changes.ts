@@ -5,7 +5,7 @@ import { CollectionRow } from './collection-row';
 import { checkedFields } from './checked-fields';
 import { convertValue } from './convert';
 import { FieldDef, NAME, SYSTEM_FIELDS } from './fields';
-import { createUniqueIndex, dropUniqueIndex } from './unique-index';
+import { syncFieldIndexes } from './field-indexes';
 import { UpdateCollectionDto } from './dto/collection.dto';
 
 /**
@@ -36,7 +36,7 @@ export class SchemaChanges {
     for (const name of dto.remove_fields ?? []) {
       const field = fields.find((f) => f.name === name)!;
       await em.execute(`update records set data = data - ? where ${where} and (data->?) is not null`, [name, ...scope, name]);
-      if (field.unique) await dropUniqueIndex(em, current.id, name);
+      await syncFieldIndexes(em, current.space_id, current.id, field, undefined);
       fields = fields.filter((f) => f.name !== name);
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
@@ -48,10 +48,7 @@ export class SchemaChanges {
         from,
       ]);
       const field = fields.find((f) => f.name === from)!;
-      if (field.unique) {
-        await dropUniqueIndex(em, current.id, from);
-        await createUniqueIndex(em, current.space_id, current.id, to);
-      }
+      await syncFieldIndexes(em, current.space_id, current.id, field, { ...field, name: to });
       fields = fields.map((f) => (f.name === from ? { ...f, name: to } : f));
     }
     if (dto.update_fields) {
@@ -63,8 +60,7 @@ export class SchemaChanges {
       for (const next of updates) {
         const before = fields.find((f) => f.name === next.name)!;
         await this.rewrite(em, current, next);
-        if (before.unique && !next.unique) await dropUniqueIndex(em, current.id, next.name);
-        if (!before.unique && next.unique) await createUniqueIndex(em, current.space_id, current.id, next.name);
+        await syncFieldIndexes(em, current.space_id, current.id, before, next);
         fields = fields.map((f) => (f.name === next.name ? next : f));
       }
     }
@@ -76,7 +72,7 @@ export class SchemaChanges {
       if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
       for (const field of added) {
         await this.rewrite(em, current, field);
-        if (field.unique) await createUniqueIndex(em, current.space_id, current.id, field.name);
+        await syncFieldIndexes(em, current.space_id, current.id, undefined, field);
         fields.push(field);
       }
     }
@@ -117,7 +113,7 @@ export class SchemaChanges {
     }
   }
 
-  async dropIndexes(em: EntityManager, collectionId: string, fields: readonly FieldDef[]): Promise<void> {
-    for (const f of fields) if (f.unique) await dropUniqueIndex(em, collectionId, f.name);
+  async dropIndexes(em: EntityManager, spaceId: string, collectionId: string, fields: readonly FieldDef[]): Promise<void> {
+    for (const f of fields) await syncFieldIndexes(em, spaceId, collectionId, f, undefined);
   }
 }

@@ -5,7 +5,7 @@ import { paramCast, QueryField, scalar, Sql } from './expressions';
 
 const MAX_SORT_FIELDS = 8;
 
-/** One ordering key of a list query. `nullable` keys get an `is null` flag key first, so nulls sort last either way. */
+/** One ordering key of a list query. */
 interface SortKey {
   field: QueryField;
   desc: boolean;
@@ -17,7 +17,11 @@ export interface Ordering {
   spec: string;
 }
 
-/** `?sort=-total,created_at`; `id` always ends the order so it is total and stable. */
+/**
+ * `?sort=-total,created_at`. `id` always ends the order, in the direction of the key
+ * before it, so the order is total and a per-field (space_id, value, id) index serves
+ * it in either direction. Nulls follow Postgres: last ascending, first descending.
+ */
 export function parseSort(raw: string | undefined, ctx: FilterContext): Ordering {
   const keys: SortKey[] = [];
   const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -38,55 +42,51 @@ export function parseSort(raw: string | undefined, ctx: FilterContext): Ordering
     if (error) throw badRequest(`Invalid sort: ${error}.`, [{ field: 'sort', message: error }]);
     keys.push({ field: field!, desc });
   }
-  if (!keys.some((k) => k.field.name === 'id')) keys.push({ field: { name: 'id', type: 'uuid', system: true }, desc: false });
+  if (!keys.some((k) => k.field.name === 'id')) keys.push({ field: { name: 'id', type: 'uuid', system: true }, desc: keys.at(-1)?.desc ?? false });
   return { keys, spec: keys.map((k) => `${k.desc ? '-' : ''}${k.field.name}`).join(',') };
 }
 
-interface Atom {
-  sql: Sql;
-  desc: boolean;
-  cast: string;
-}
-
-/** The ordering expanded into comparable atoms (null flags included). */
-function atoms(ordering: Ordering): Atom[] {
-  return ordering.keys.flatMap((k) => {
-    const x = scalar(k.field);
-    const value: Atom = { sql: x, desc: k.desc, cast: paramCast(k.field) };
-    if (k.field.system) return [value];
-    return [{ sql: { sql: `(${x.sql} is null)`, params: x.params }, desc: false, cast: 'boolean' }, value];
-  });
-}
-
 export function orderBy(ordering: Ordering): Sql {
-  const list = atoms(ordering);
-  return { sql: list.map((a) => `${a.sql.sql} ${a.desc ? 'desc' : 'asc'}`).join(', '), params: list.flatMap((a) => a.sql.params) };
+  const list = ordering.keys.map((k) => ({ x: scalar(k.field), desc: k.desc }));
+  return { sql: list.map((a) => `${a.x.sql} ${a.desc ? 'desc' : 'asc'}`).join(', '), params: list.flatMap((a) => a.x.params) };
 }
 
-/** Columns selecting each atom's value as text, for the next cursor. */
+/** Columns selecting each key's value as text, for the next cursor. */
 export function cursorColumns(ordering: Ordering): Sql {
-  const list = atoms(ordering);
-  return { sql: list.map((a, i) => `cast(${a.sql.sql} as text) as _k${i}`).join(', '), params: list.flatMap((a) => a.sql.params) };
+  const list = ordering.keys.map((k) => scalar(k.field));
+  return { sql: list.map((x, i) => `cast(${x.sql} as text) as _k${i}`).join(', '), params: list.flatMap((x) => x.params) };
 }
 
-/** Rows strictly after `values` in the ordering: (a > v1) or (a = v1 and b > v2) or … */
+/** Rows strictly after `values` in the ordering: (a > v1) or (a = v1 and b > v2) or …, nulls included. */
 export function after(ordering: Ordering, values: (string | null)[]): Sql {
-  const list = atoms(ordering);
-  if (values.length !== list.length) throw badRequest('The cursor does not fit this query.', [{ field: 'cursor', message: 'cursor is stale' }]);
+  const keys = ordering.keys;
+  if (values.length !== keys.length) throw badRequest('The cursor does not fit this query.', [{ field: 'cursor', message: 'cursor is stale' }]);
   const ors: Sql[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const parts: Sql[] = [];
-    for (let j = 0; j < i; j++) {
-      const a = list[j];
-      parts.push(values[j] === null ? { sql: `${a.sql.sql} is null`, params: a.sql.params } : { sql: `${a.sql.sql} = cast(? as ${a.cast})`, params: [...a.sql.params, values[j]] });
-    }
-    const a = list[i];
-    if (values[i] === null) continue; // nothing sorts after null within the same prefix
-    parts.push({ sql: `${a.sql.sql} ${a.desc ? '<' : '>'} cast(? as ${a.cast})`, params: [...a.sql.params, values[i]] });
+  for (let i = 0; i < keys.length; i++) {
+    const strict = beyond(keys[i], values[i]);
+    if (!strict) continue;
+    const parts: Sql[] = keys.slice(0, i).map((k, j) => {
+      const x = scalar(k.field);
+      return values[j] === null ? { sql: `${x.sql} is null`, params: x.params } : { sql: `${x.sql} = cast(? as ${paramCast(k.field)})`, params: [...x.params, values[j]] };
+    });
+    parts.push(strict);
     ors.push({ sql: `(${parts.map((p) => p.sql).join(' and ')})`, params: parts.flatMap((p) => p.params) });
   }
   if (ors.length === 0) return { sql: 'false', params: [] };
   return { sql: `(${ors.map((o) => o.sql).join(' or ')})`, params: ors.flatMap((o) => o.params) };
+}
+
+/** Values of one key that sort after `value`; undefined when none do. */
+function beyond(key: SortKey, value: string | null): Sql | undefined {
+  const x = scalar(key.field);
+  const v = { sql: `cast(? as ${paramCast(key.field)})`, params: [value] };
+  if (key.desc) {
+    // Descending: nulls come first, then values downwards.
+    return value === null ? { sql: `${x.sql} is not null`, params: x.params } : { sql: `${x.sql} < ${v.sql}`, params: [...x.params, ...v.params] };
+  }
+  // Ascending: values upwards, then nulls.
+  if (value === null) return undefined;
+  return { sql: `(${x.sql} > ${v.sql} or ${x.sql} is null)`, params: [...x.params, ...v.params, ...x.params] };
 }
 
 /** Cursors are signed: a tampered or foreign one is 400, never a strange query. */

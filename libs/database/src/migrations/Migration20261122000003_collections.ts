@@ -5,9 +5,9 @@ import { Migration } from '@mikro-orm/migrations';
  * document: schemas change at runtime per tenant, and a table per collection would
  * mean DDL on every schema edit and a catalogue that grows with every tenant. The
  * primary key leads with (space_id, collection_id) so one collection's records are one
- * index range (get by id and the default id order), a GIN index serves equality
- * filters by containment, and each unique field gets a partial unique expression
- * index, so uniqueness is the database's decision, not a read-then-write race.
+ * index range (get by id and the default id order), and a GIN index serves equality
+ * filters by containment. Per-field indexes (unique, and orderable fields) are made
+ * at runtime with the schema: see libs/collections/src/field-indexes.ts.
  */
 export class Migration20261122000003_collections extends Migration {
   override async up(): Promise<void> {
