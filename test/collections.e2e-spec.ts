@@ -98,6 +98,17 @@ describe('collections and records', () => {
       expect((await inject({ method: 'GET', url: `${base()}/not-an-id`, headers: h })).statusCode).toBe(404);
     });
 
+    it('gets a record by id with a cached key in exactly one SQL statement', async () => {
+      const key = await createKey(t.app, h, spaceId, { collection_permissions: { orders: ['read'] } });
+      const id = (await inject({ method: 'POST', url: base(), headers: h, payload: { status: 'new', total: 8 } })).json().id;
+      const url = `/api/collections/orders/records/${id}`;
+      expect((await inject({ method: 'GET', url, headers: { 'x-api-key': key.key } })).statusCode).toBe(200);
+      const before = t.queries.length;
+      const res = await inject({ method: 'GET', url, headers: { 'x-api-key': key.key } });
+      expect(res.json()).toMatchObject({ id, total: 8 });
+      expect(t.queries.slice(before)).toHaveLength(1);
+    });
+
     it('answers one error per bad field', async () => {
       const res = await inject({
         method: 'POST',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { conflict, forbidden, notFound, Principal, uuidv7 } from '@app/common';
+import { conflict, forbidden, isUuid, notFound, Principal, uuidv7 } from '@app/common';
+import type { RecordRow } from './record-row';
 import { SpaceAccessService } from '@app/spaces';
 import { CollectionAccess } from './collection-access';
 import { COLLECTION_COLUMNS, CollectionRow, toCollectionDto } from './collection-row';
@@ -31,12 +32,32 @@ export class CollectionsService {
    * administrable) by the caller: 404, so names of hidden collections do not leak.
    */
   async open(principal: Principal, spaceId: string, name: string): Promise<OpenCollection> {
-    const space = await this.spaces.resolve(principal, spaceId);
-    const access = CollectionAccess.resolve(space, name);
-    if (!access.can('read') && !access.can('admin')) throw collectionNotFound();
+    const access = await this.access(principal, spaceId, name);
     const rows = await this.em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ?`, [spaceId, name]);
     if (!rows[0]) throw collectionNotFound();
     return { row: rows[0], access };
+  }
+
+  /** `open` and the record `id` in one statement: the hot read path (get by id) costs one query. */
+  async openWithRecord(principal: Principal, spaceId: string, name: string, id: string): Promise<OpenCollection & { record?: RecordRow }> {
+    const access = await this.access(principal, spaceId, name);
+    const rows = await this.em.execute<(CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date })[]>(
+      `select ${COLLECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, r.id as r_id, r.data as r_data, r.created_at as r_created_at, r.updated_at as r_updated_at
+         from collections c left join records r on r.space_id = c.space_id and r.collection_id = c.id and r.id = ?
+        where c.space_id = ? and c.name = ?`,
+      [isUuid(id) ? id : null, spaceId, name],
+    );
+    if (!rows[0]) throw collectionNotFound();
+    const { r_id, r_data, r_created_at, r_updated_at, ...row } = rows[0];
+    return { row, access, record: r_id ? { id: r_id, data: r_data, created_at: r_created_at, updated_at: r_updated_at } : undefined };
+  }
+
+  /** What the caller may do with the collection; 404 when it may neither read nor administer it. */
+  private async access(principal: Principal, spaceId: string, name: string): Promise<CollectionAccess> {
+    const space = await this.spaces.resolve(principal, spaceId);
+    const access = CollectionAccess.resolve(space, name);
+    if (!access.can('read') && !access.can('admin')) throw collectionNotFound();
+    return access;
   }
 
   async create(principal: Principal, spaceId: string, dto: CreateCollectionDto): Promise<CollectionDto> {

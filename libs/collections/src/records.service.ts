@@ -5,10 +5,11 @@ import { badRequest, conflict, DEFAULT_PAGE_SIZE, FieldError, forbidden, isUuid,
 import { CollectionsService, OpenCollection } from './collections.service';
 import { BatchCreateDto, ListRecordsQueryDto } from './dto/record.dto';
 import { queryField } from './expressions';
-import { compileFilter, FilterContext } from './filter';
+import { compileFilter } from './filter';
+import { cursorValues, filterContext, listQuery } from './records-query';
 import { normaliseRecord } from './values';
 import { RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
-import { after, cursorColumns, decodeCursor, encodeCursor, orderBy, parseSort } from './sort';
+import { encodeCursor } from './sort';
 import { uniqueFieldOf } from './field-indexes';
 
 const MAX_BATCH = 1000;
@@ -22,10 +23,6 @@ export class RecordsService {
     @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
 
-  private context({ row, access }: OpenCollection): FilterContext {
-    return { field: (name) => queryField(row.fields, name), readable: (name) => access.readable(name) };
-  }
-
   /** `?fields=a,b`: known, readable fields only. */
   private projection(open: OpenCollection, raw: string | undefined): string[] | undefined {
     if (!raw) return undefined;
@@ -38,38 +35,24 @@ export class RecordsService {
   async list(principal: Principal, spaceId: string, name: string, query: ListRecordsQueryDto): Promise<Page<Record<string, unknown>>> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('read');
-    const ctx = this.context(open);
-    const filter = compileFilter(query.filter, ctx);
-    const ordering = parseSort(query.sort, ctx);
     const only = this.projection(open, query.fields);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const keyset = query.cursor ? after(ordering, decodeCursor(this.secrets.pepper, query.cursor, ordering.spec)) : { sql: 'true', params: [] };
-    const cols = cursorColumns(ordering);
-    const order = orderBy(ordering);
-    const rows = await this.em.execute<RecordRow[]>(
-      `select ${RECORD_COLUMNS}, ${cols.sql} from records
-        where space_id = ? and collection_id = ? and (${filter.sql}) and ${keyset.sql}
-        order by ${order.sql} limit ?`,
-      [...cols.params, spaceId, open.row.id, ...filter.params, ...keyset.params, ...order.params, limit + 1],
-    );
+    const { sql, params, ordering } = listQuery(open, query, limit, this.secrets.pepper);
+    const rows = await this.em.execute<RecordRow[]>(sql, params);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    const last = page[page.length - 1];
-    const values = more ? Object.keys(last).filter((k) => /^_k\d+$/.test(k)).sort((a, b) => Number(a.slice(2)) - Number(b.slice(2))).map((k) => last[k as `_k${number}`]) : [];
     return {
       data: page.map((r) => open.access.project(toRecord(r), only)),
-      next_cursor: more ? encodeCursor(this.secrets.pepper, ordering.spec, values) : null,
+      next_cursor: more ? encodeCursor(this.secrets.pepper, ordering.spec, cursorValues(page[page.length - 1], ordering)) : null,
     };
   }
 
   async get(principal: Principal, spaceId: string, name: string, id: string, fields?: string): Promise<Record<string, unknown>> {
-    const open = await this.collections.open(principal, spaceId, name);
+    const open = await this.collections.openWithRecord(principal, spaceId, name, id);
     open.access.require('read');
     const only = this.projection(open, fields);
-    if (!isUuid(id)) throw recordNotFound();
-    const [row] = await this.em.execute<RecordRow[]>(`select ${RECORD_COLUMNS} from records where space_id = ? and collection_id = ? and id = ?`, [spaceId, open.row.id, id]);
-    if (!row) throw recordNotFound();
-    return open.access.project(toRecord(row), only);
+    if (!open.record) throw recordNotFound();
+    return open.access.project(toRecord(open.record), only);
   }
 
   /** 403 naming every field the caller may not write. */
@@ -168,7 +151,7 @@ export class RecordsService {
   async removeMany(principal: Principal, spaceId: string, name: string, filterRaw: string): Promise<{ deleted: number }> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('delete');
-    const filter = compileFilter(filterRaw, this.context(open));
+    const filter = compileFilter(filterRaw, filterContext(open));
     if (filter.sql === 'true') throw badRequest('A non-empty filter is required to delete records.', [{ field: 'filter', message: 'is required' }]);
     const [{ n }] = await this.em.execute<{ n: number }[]>(
       `with d as (delete from records where space_id = ? and collection_id = ? and (${filter.sql}) returning 1) select count(*)::int as n from d`,

@@ -1,0 +1,41 @@
+import type { KeyObject } from 'node:crypto';
+import type { OpenCollection } from './collections.service';
+import { queryField, Sql } from './expressions';
+import { compileFilter, FilterContext } from './filter';
+import { RECORD_COLUMNS, RecordRow } from './record-row';
+import { after, cursorColumns, decodeCursor, Ordering, orderBy, parseSort } from './sort';
+
+export function filterContext({ row, access }: Pick<OpenCollection, 'row' | 'access'>): FilterContext {
+  return { field: (name) => queryField(row.fields, name), readable: (name) => access.readable(name) };
+}
+
+/**
+ * The one SELECT of a record list: filter, keyset position, order, limit+1 rows, and
+ * the sort values of each row for the next cursor. Pure, so the benchmark can
+ * EXPLAIN exactly what the service runs.
+ */
+export function listQuery(
+  open: Pick<OpenCollection, 'row' | 'access'>,
+  query: { filter?: string; sort?: string; cursor?: string },
+  limit: number,
+  cursorKey: KeyObject,
+): Sql & { ordering: Ordering } {
+  const ctx = filterContext(open);
+  const filter = compileFilter(query.filter, ctx);
+  const ordering = parseSort(query.sort, ctx);
+  const keyset = query.cursor ? after(ordering, decodeCursor(cursorKey, query.cursor, ordering.spec)) : { sql: 'true', params: [] };
+  const cols = cursorColumns(ordering);
+  const order = orderBy(ordering);
+  return {
+    sql: `select ${RECORD_COLUMNS}, ${cols.sql} from records
+           where space_id = ? and collection_id = ? and (${filter.sql}) and ${keyset.sql}
+           order by ${order.sql} limit ?`,
+    params: [...cols.params, open.row.space_id, open.row.id, ...filter.params, ...keyset.params, ...order.params, limit + 1],
+    ordering,
+  };
+}
+
+/** The row's sort values, in key order, for the next cursor. */
+export function cursorValues(row: RecordRow, ordering: Ordering): (string | null)[] {
+  return ordering.keys.map((_, i) => row[`_k${i}`] ?? null);
+}
