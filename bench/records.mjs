@@ -8,7 +8,7 @@ import pg from 'pg';
 import { call, runScenarios, startServer, tenant } from './lib.mjs';
 
 // The service's own query builder, so the plans shown are of the SQL it runs.
-const { listQuery } = createRequire(import.meta.url)('../dist/libs/collections/src/records-query.js');
+const { listQuery, collectionWithRecordQuery } = createRequire(import.meta.url)('../dist/libs/collections/src/records-query.js');
 const toPg = (sql) => { let i = 0; return sql.replace(/\?/g, () => `$${++i}`); };
 
 const TOTAL = Number(process.env.RECORDS ?? 100_000);
@@ -86,7 +86,8 @@ try {
       const plan = (await client.query(`explain (analyze, costs off, timing off) ${toPg(sql)}`, params)).rows.map((r) => r['QUERY PLAN']);
       console.log(`\n${title}\n  ${plan.join('\n  ')}`);
     };
-    await explain('get by id', 'select id, data, created_at, updated_at from records where space_id = ? and collection_id = ? and id = ?', [space.id, row.id, someId]);
+    const get = collectionWithRecordQuery(space.id, 'orders', someId);
+    await explain('get by id (collection and record, one statement)', get.sql, get.params);
     const list = listQuery({ row, access: { readable: () => true } }, { filter: decodeURIComponent(filter), sort: '-total' }, 50, createSecretKey(randomBytes(32)));
     await explain('list 50 {"status":"paid","total":{"gte":500}} sort -total', list.sql, list.params);
     await client.end();

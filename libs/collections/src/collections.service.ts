@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { conflict, forbidden, isUuid, notFound, Principal, uuidv7 } from '@app/common';
 import type { RecordRow } from './record-row';
+import { collectionWithRecordQuery } from './records-query';
 import { SpaceAccessService } from '@app/spaces';
 import { CollectionAccess } from './collection-access';
 import { COLLECTION_COLUMNS, CollectionRow, toCollectionDto } from './collection-row';
@@ -41,12 +42,8 @@ export class CollectionsService {
   /** `open` and the record `id` in one statement: the hot read path (get by id) costs one query. */
   async openWithRecord(principal: Principal, spaceId: string, name: string, id: string): Promise<OpenCollection & { record?: RecordRow }> {
     const access = await this.access(principal, spaceId, name);
-    const rows = await this.em.execute<(CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date })[]>(
-      `select ${COLLECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, r.id as r_id, r.data as r_data, r.created_at as r_created_at, r.updated_at as r_updated_at
-         from collections c left join records r on r.space_id = c.space_id and r.collection_id = c.id and r.id = ?
-        where c.space_id = ? and c.name = ?`,
-      [isUuid(id) ? id : null, spaceId, name],
-    );
+    const q = collectionWithRecordQuery(spaceId, name, isUuid(id) ? id : null);
+    const rows = await this.em.execute<(CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date })[]>(q.sql, q.params);
     if (!rows[0]) throw collectionNotFound();
     const { r_id, r_data, r_created_at, r_updated_at, ...row } = rows[0];
     return { row, access, record: r_id ? { id: r_id, data: r_data, created_at: r_created_at, updated_at: r_updated_at } : undefined };

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { OpenCollection } from './collections.service';
 import { queryField, Sql } from './expressions';
 import { compileFilter, FilterContext } from './filter';
+import { COLLECTION_COLUMNS } from './collection-row';
 import { RECORD_COLUMNS, RecordRow } from './record-row';
 import { after, cursorColumns, decodeCursor, Ordering, orderBy, parseSort } from './sort';
 
@@ -38,4 +39,15 @@ export function listQuery(
 /** The row's sort values, in key order, for the next cursor. */
 export function cursorValues(row: RecordRow, ordering: Ordering): (string | null)[] {
   return ordering.keys.map((_, i) => row[`_k${i}`] ?? null);
+}
+
+/** A collection by name with one of its records (left joined: a missing record still yields the collection). */
+export function collectionWithRecordQuery(spaceId: string, name: string, recordId: string | null): Sql {
+  const columns = COLLECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ');
+  return {
+    sql: `select ${columns}, r.id as r_id, r.data as r_data, r.created_at as r_created_at, r.updated_at as r_updated_at
+            from collections c left join records r on r.space_id = c.space_id and r.collection_id = c.id and r.id = ?
+           where c.space_id = ? and c.name = ?`,
+    params: [recordId, spaceId, name],
+  };
 }
