@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ORDERS_EXAMPLE_FIELDS } from '@app/collections';
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -61,18 +62,7 @@ export async function createKey(
   return res.json();
 }
 
-export const ORDERS = {
-  name: 'orders',
-  description: 'Customer orders',
-  fields: [
-    { name: 'status', type: 'select', required: true, options: { choices: ['new', 'paid', 'shipped'] } },
-    { name: 'total', type: 'number', required: true, options: { min: 0 } },
-    { name: 'email', type: 'email', unique: true },
-    { name: 'notes', type: 'text', options: { max_length: 2000 } },
-    { name: 'paid_at', type: 'datetime' },
-    { name: 'meta', type: 'json' },
-  ],
-};
+export const ORDERS = { name: 'orders', description: 'Customer orders', fields: ORDERS_EXAMPLE_FIELDS };
 
 export async function createCollection(app: NestFastifyApplication, headers: Record<string, string>, spaceId: string, body: Record<string, unknown> = ORDERS) {
   const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/collections`, headers, payload: body });

@@ -23,6 +23,16 @@ const FIELD_SCHEMA = {
   },
 };
 
+/** The contract's `orders` example: the documented example and the tests' fixture. */
+export const ORDERS_EXAMPLE_FIELDS = [
+  { name: 'status', type: 'select', required: true, options: { choices: ['new', 'paid', 'shipped'] } },
+  { name: 'total', type: 'number', required: true, options: { min: 0 } },
+  { name: 'email', type: 'email', unique: true },
+  { name: 'notes', type: 'text', options: { max_length: 2000 } },
+  { name: 'paid_at', type: 'datetime' },
+  { name: 'meta', type: 'json' },
+];
+
 export class CreateCollectionDto {
   @ApiProperty({ pattern: '^[a-z][a-z0-9_]{0,62}$', example: 'orders' })
   @IsString()
@@ -38,14 +48,7 @@ export class CreateCollectionDto {
   @ApiProperty({
     type: 'array',
     items: FIELD_SCHEMA,
-    example: [
-      { name: 'status', type: 'select', required: true, options: { choices: ['new', 'paid', 'shipped'] } },
-      { name: 'total', type: 'number', required: true, options: { min: 0 } },
-      { name: 'email', type: 'email', unique: true },
-      { name: 'notes', type: 'text', options: { max_length: 2000 } },
-      { name: 'paid_at', type: 'datetime' },
-      { name: 'meta', type: 'json' },
-    ],
+    example: ORDERS_EXAMPLE_FIELDS,
   } as never)
   @IsArray()
   fields: unknown[];
