@@ -1,5 +1,6 @@
 import { listRoutes } from '../apps/api/src/configure-app';
 import { createTestApp, TestApp } from './create-test-app';
+import { bearer, createKey, createSpace, signup } from './factories';
 
 /** Reachable without a credential; every other route must refuse an anonymous caller. */
 const PUBLIC = new Set([
@@ -36,5 +37,43 @@ describe('route security', () => {
         expect({ route: `${route.method} ${route.url}`, headers, status: res.statusCode }).toEqual({ route: `${route.method} ${route.url}`, headers, status: 401 });
       }
     }
+  });
+});
+
+describe('OpenAPI security entries', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('match enforcement: public routes none, users-only bearer, key routes all three schemes', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['X-Api-Key', 'bearer', 'x-undb-api-token']);
+    const schemesOf = (op: { security?: Record<string, unknown>[] }) => (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
+    const owner = await signup(t.app);
+    const space = await createSpace(t.app, owner.access_token);
+    const adminKey = (await createKey(t.app, bearer(owner.access_token), space.id, { is_admin: true })).key;
+    let checked = 0;
+    for (const [path, ops] of Object.entries<Record<string, { security?: Record<string, unknown>[] }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const route = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+        const schemes = schemesOf(op);
+        if (PUBLIC.has(route)) {
+          expect({ route, schemes }).toEqual({ route, schemes: [] });
+          continue;
+        }
+        expect({ route, hasBearer: schemes.includes('bearer') }).toEqual({ route, hasBearer: true });
+        const keyDocumented = schemes.includes('X-Api-Key') && schemes.includes('x-undb-api-token');
+        expect({ route, schemes: keyDocumented ? ['X-Api-Key', 'bearer', 'x-undb-api-token'] : ['bearer'] }).toEqual({ route, schemes });
+        // And the guard agrees: a valid admin key is refused as "for users" exactly where the document omits keys.
+        const url = path.replace(/\{space_id\}/g, space.id).replace(/\{\w+\}/g, '0190b7a4-0000-7000-8000-000000000000');
+        const res = await t.app.inject({ method: method.toUpperCase() as 'GET', url, headers: { 'x-api-key': adminKey }, payload: ['get', 'delete'].includes(method) ? undefined : {} });
+        const refusedAsKey = res.statusCode === 403 && /for users/.test(res.json().detail ?? '');
+        expect({ route, refusedAsKey }).toEqual({ route, refusedAsKey: !keyDocumented });
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 });

@@ -5,12 +5,12 @@ import { CreateSpaceDto, SpaceDto, SpacePageDto, UpdateSpaceDto } from './dto/sp
 import { SpacesService } from './spaces.service';
 
 @ApiTags('spaces')
-@Authenticated()
 @Controller('api/spaces')
 export class SpacesController {
   constructor(private readonly spaces: SpacesService) {}
 
   @Post()
+  @Authenticated()
   @ApiOperation({ operationId: 'createSpace', summary: 'Create a space; the caller becomes its owner' })
   @ApiCreatedResponse({ type: SpaceDto })
   create(@CurrentPrincipal() principal: Principal, @Body() dto: CreateSpaceDto): Promise<SpaceDto> {
@@ -35,6 +35,7 @@ export class SpacesController {
   }
 
   @Patch(':space_id')
+  @Authenticated()
   @ApiOperation({ operationId: 'updateSpace', summary: 'Rename (owner) or change the tier (platform admin)' })
   @ApiOkResponse({ type: SpaceDto })
   update(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: UpdateSpaceDto): Promise<SpaceDto> {
@@ -42,6 +43,7 @@ export class SpacesController {
   }
 
   @Delete(':space_id')
+  @Authenticated()
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteSpace', summary: 'Delete a space and everything in it (owner)' })
   @ApiNoContentResponse()
