@@ -77,3 +77,26 @@ describe('OpenAPI security entries', () => {
     expect(checked).toBeGreaterThan(20);
   });
 });
+
+describe('OpenAPI operations', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('have unique camelCase operationIds and only the path parameters their path has', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    const ids: string[] = [];
+    for (const [path, ops] of Object.entries<Record<string, { operationId: string; parameters?: { in: string; name: string }[] }>>(doc.paths)) {
+      const declared = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      for (const op of Object.values(ops)) {
+        ids.push(op.operationId);
+        expect(op.operationId).toMatch(/^[a-z][A-Za-z0-9]*$/);
+        const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+        expect({ op: op.operationId, pathParams }).toEqual({ op: op.operationId, pathParams: declared });
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

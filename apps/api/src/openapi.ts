@@ -18,9 +18,35 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       SECURITY_SCHEMES.bearer,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
   });
+  return withImpliedSpacePaths(document);
+}
+
+/**
+ * Record routes are served twice by one controller: under /api/spaces/{space_id}/…
+ * and, for API keys, under /api/collections/… with the space implied. Swagger gives
+ * both paths one shared operation (one operationId, path parameters of neither
+ * exactly), so each path gets its own copy with exactly its path's parameters, and
+ * the implied-space copy an operationId of its own (`…InKeySpace`).
+ */
+function withImpliedSpacePaths(document: OpenAPIObject): OpenAPIObject {
+  for (const [path, item] of Object.entries(document.paths)) {
+    const declared = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const implied = path.startsWith('/api/collections/{name}/records');
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = item[method];
+      if (!op) continue;
+      const others = (op.parameters ?? []).filter((p) => !('in' in p) || p.in !== 'path');
+      const byName = new Map((op.parameters ?? []).filter((p) => 'in' in p && p.in === 'path').map((p) => [(p as { name: string }).name, p]));
+      const pathParams = declared.map(
+        (name) => byName.get(name) ?? { in: 'path' as const, name, required: true, schema: { type: 'string', ...(name.endsWith('id') ? { format: 'uuid' } : {}) } },
+      );
+      item[method] = { ...op, operationId: implied ? `${op.operationId}InKeySpace` : op.operationId, parameters: [...pathParams, ...others] };
+    }
+  }
+  return document;
 }
 
 export function mountSwaggerUi(app: INestApplication, document: OpenAPIObject): void {
