@@ -14,7 +14,7 @@ const swc = [
   },
 ];
 
-const libs = ['config', 'database', 'common', 'auth', 'spaces', 'api-keys', 'collections', 'audit'];
+const libs = ['config', 'database', 'common', 'auth', 'spaces', 'api-keys', 'collections', 'audit', 'rate-limits'];
 
 module.exports = {
   testEnvironment: 'node',
