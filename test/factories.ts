@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ORDERS_EXAMPLE_FIELDS } from '@app/collections';
 
@@ -18,7 +18,9 @@ export const uniqueEmail = (prefix = 'user') => `${prefix}-${process.pid}-${++co
 export async function signup(app: NestFastifyApplication, overrides: { email?: string; password?: string; name?: string } = {}): Promise<TestUser> {
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? `pw-${randomBytes(8).toString('hex')}`;
-  const res = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, password, name: overrides.name } });
+  // From an address of its own, so per-address budgets (kept in a shared Redis across runs) never bleed between tests.
+  const remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+  const res = await app.inject({ method: 'POST', url: '/api/auth/signup', remoteAddress, payload: { email, password, name: overrides.name } });
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
   const body = res.json();
   return { id: body.user.id, email, password, access_token: body.access_token, refresh_token: body.refresh_token };

@@ -7,6 +7,7 @@ import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
 import { ApiKeysModule } from '@app/api-keys';
 import { CollectionsModule } from '@app/collections';
+import { RateLimitGuard, RateLimitsModule } from '@app/rate-limits';
 import { HealthModule } from './health/health.module';
 
 export interface AppModuleOptions {
@@ -33,12 +34,14 @@ export class AppModule {
         SpacesModule,
         ApiKeysModule,
         CollectionsModule,
+        RateLimitsModule,
         ...(options.imports ?? []),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         // Authentication first: later guards (rate limits) need to know the tenant.
         { provide: APP_GUARD, useClass: PrincipalGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
       ],
     };
   }

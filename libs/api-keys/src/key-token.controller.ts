@@ -1,12 +1,13 @@
 import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '@app/common';
+import { BruteForceLimited, Public } from '@app/common';
 import { ApiKeysService } from './api-keys.service';
 import { KeyTokenDto, KeyTokenRequestDto } from './dto/api-key.dto';
 
 @ApiTags('auth')
 @Public()
+@BruteForceLimited()
 @Controller('api/auth')
 export class KeyTokenController {
   constructor(private readonly keys: ApiKeysService) {}

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, Principal, Public } from '@app/common';
+import { Authenticated, BruteForceLimited, CurrentPrincipal, Principal, Public } from '@app/common';
 import { LoginDto, RefreshDto, SignupDto } from './dto/credentials.dto';
 import { MeUserDto, SignupResponseDto, TokenPairDto } from './dto/session.dto';
 import { AuthService } from './auth.service';
@@ -16,6 +16,7 @@ export class AuthController {
   ) {}
 
   @Public()
+  @BruteForceLimited()
   @Post('signup')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ operationId: 'signup', summary: 'Create an account and start a session' })
@@ -25,6 +26,7 @@ export class AuthController {
   }
 
   @Public()
+  @BruteForceLimited({ perBodyField: 'email' })
   @Post('login')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -35,6 +37,7 @@ export class AuthController {
   }
 
   @Public()
+  @BruteForceLimited()
   @Post('refresh')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public } from '@app/common';
+import { BruteForceLimited, Public } from '@app/common';
 import { OAuthError, OAuthGrants, OAuthTokenResponse } from './oauth-grants';
 import { OAuthTokenRequestDto, OAuthTokenResponseDto } from './dto/oauth.dto';
 
@@ -11,6 +11,7 @@ import { OAuthTokenRequestDto, OAuthTokenResponseDto } from './dto/oauth.dto';
  */
 @ApiTags('auth')
 @Public()
+@BruteForceLimited()
 @Controller('oauth')
 export class OAuthController {
   constructor(private readonly grants: OAuthGrants) {}

@@ -14,3 +14,4 @@ export * from './request-logging';
 export * from './ids';
 export * from './pagination';
 export * from './authenticated.decorator';
+export * from './rate-limit.decorator';

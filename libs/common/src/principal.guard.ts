@@ -1,10 +1,11 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { AUTHENTICATOR, Authenticator } from './authenticator';
 import { IS_PUBLIC } from './public.decorator';
 import { forbidden, unauthorized } from './problem.exception';
 import { ACCEPTS_API_KEYS, BODY_CREDENTIAL } from './authenticated.decorator';
+import { BAD_CREDENTIAL_OBSERVER, BadCredentialObserver } from './rate-limit.decorator';
 
 /**
  * The one global guard: secure by default. Every route needs a principal unless
@@ -26,6 +27,7 @@ export class PrincipalGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Optional() @Inject(AUTHENTICATOR) private readonly authenticator?: Authenticator,
+    @Optional() @Inject(BAD_CREDENTIAL_OBSERVER) private readonly badCredentials?: BadCredentialObserver,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,11 +35,21 @@ export class PrincipalGuard implements CanActivate {
     if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const fromBody = policy.bodyCredential ? (request.body as Record<string, unknown> | undefined)?.[policy.bodyCredential] : undefined;
-    const principal = this.authenticator ? await this.authenticator.authenticate(request, typeof fromBody === 'string' ? fromBody : undefined) : null;
+    const principal = this.authenticator ? await this.authenticate(request, typeof fromBody === 'string' ? fromBody : undefined) : null;
     if (!principal) throw unauthorized();
     if (principal.kind === 'api_key' && !policy.acceptsApiKeys) throw forbidden('This operation is for users; API keys cannot call it.');
     request.principal = principal;
     return true;
+  }
+
+  /** A rejected credential is reported first: past the address's limit the answer becomes 429. */
+  private async authenticate(request: FastifyRequest, fromBody: string | undefined) {
+    try {
+      return await this.authenticator!.authenticate(request, fromBody);
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() === 401) await this.badCredentials?.rejected(request);
+      throw error;
+    }
   }
 
   private policyOf(context: ExecutionContext): RoutePolicy {

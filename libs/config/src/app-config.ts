@@ -34,6 +34,19 @@ export interface AuthConfig {
   platformAdminEmails: string[];
 }
 
+export interface RateLimitConfig {
+  /** Off only for tests of other modules and local tools; production leaves it on. */
+  enabled: boolean;
+  /** Per user, for requests not tied to a space. */
+  userPerMinute: number;
+  /** Per client address, across the unauthenticated auth endpoints. */
+  authPerMinute: number;
+  /** Per email, on login. */
+  loginEmailPerMinute: number;
+  /** Per client address, for requests whose credential is rejected. */
+  badCredentialPerMinute: number;
+}
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: HttpConfig;
@@ -41,6 +54,7 @@ export interface AppConfig {
   redis: { url?: string };
   auth: AuthConfig;
   tiers: { defaultTier: string; table: Record<string, number> };
+  rateLimits: RateLimitConfig;
   log: { level: LogLevel };
 }
 
@@ -117,6 +131,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       platformAdminEmails: emails,
     },
     tiers: { defaultTier, table: tiers },
+    rateLimits: {
+      enabled: bool(env, 'RATE_LIMITS_ENABLED', true),
+      userPerMinute: int(env, 'RATE_LIMIT_USER_PER_MINUTE', 600, 1, 10_000_000),
+      authPerMinute: int(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 10, 1, 10_000_000),
+      loginEmailPerMinute: int(env, 'RATE_LIMIT_LOGIN_EMAIL_PER_MINUTE', 10, 1, 10_000_000),
+      badCredentialPerMinute: int(env, 'RATE_LIMIT_BAD_CREDENTIAL_PER_MINUTE', 30, 1, 10_000_000),
+    },
     log: { level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info') },
   };
 }

@@ -3,3 +3,4 @@ export * from './space.entity';
 export * from './space-access.service';
 export * from './spaces.module';
 export * from './spaces.service';
+export * from './space-budgets.service';

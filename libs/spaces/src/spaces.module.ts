@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { SpaceSchema } from './space.entity';
 import { SpaceAccessService } from './space-access.service';
+import { SpaceBudgets } from './space-budgets.service';
 import { SpaceMembersController } from './space-members.controller';
 import { SpaceMembersService } from './space-members.service';
 import { SpacesController } from './spaces.controller';
@@ -11,7 +12,7 @@ import { SpacesService } from './spaces.service';
 @Module({
   imports: [MikroOrmModule.forFeature([SpaceSchema])],
   controllers: [SpacesController, SpaceMembersController],
-  providers: [SpacesService, SpaceMembersService, SpaceAccessService],
-  exports: [SpaceAccessService, SpacesService],
+  providers: [SpacesService, SpaceMembersService, SpaceAccessService, SpaceBudgets],
+  exports: [SpaceAccessService, SpacesService, SpaceBudgets],
 })
 export class SpacesModule {}

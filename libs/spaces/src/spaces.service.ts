@@ -14,6 +14,13 @@ export class SpacesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  private readonly tierListeners: ((spaceId: string) => void)[] = [];
+
+  /** Called after a space's tier changes or the space is deleted. */
+  onTierChange(listener: (spaceId: string) => void): void {
+    this.tierListeners.push(listener);
+  }
+
   /** The tier table is config's; a tier removed from it falls back to the default's budget. */
   limitOf(tier: string): number {
     const table = this.config.tiers.table;
@@ -82,6 +89,7 @@ export class SpacesService {
       space.tier = dto.tier;
     }
     await this.em.flush();
+    if (dto.tier !== undefined) for (const listener of this.tierListeners) listener(spaceId);
     return this.toDto(space, access?.role);
   }
 
@@ -89,5 +97,6 @@ export class SpacesService {
     await this.access.authorize(principal, spaceId, 'space.delete');
     // Everything in the space hangs off it with ON DELETE CASCADE.
     await this.em.execute('delete from spaces where id = ?', [spaceId]);
+    for (const listener of this.tierListeners) listener(spaceId);
   }
 }

@@ -1,0 +1,20 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const BRUTE_FORCE = 'portico:brute-force';
+
+export interface BruteForceOptions {
+  /** Also limit per value of this body field (login: per email). */
+  perBodyField?: string;
+}
+
+/**
+ * Marks an unauthenticated endpoint that guesses could be run against (login,
+ * signup, token exchange): limited per client address, before any work is done.
+ */
+export const BruteForceLimited = (options: BruteForceOptions = {}) => SetMetadata(BRUTE_FORCE, options);
+
+/** Told when a presented credential was rejected, so a flood of guesses from one address can be stopped. */
+export interface BadCredentialObserver {
+  rejected(request: import('fastify').FastifyRequest): Promise<void>;
+}
+export const BAD_CREDENTIAL_OBSERVER = Symbol('BAD_CREDENTIAL_OBSERVER');

@@ -1,0 +1,39 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { BadCredentialObserver, ProblemException } from '@app/common';
+import { rateLimitHeaders, WINDOW_MS } from './budgets';
+import { RATE_LIMIT_STORE } from './rate-limits.module-tokens';
+import type { RateLimitStore } from './rate-limit.store';
+
+/**
+ * Rejected credentials run before the tenant is known, so they count against the
+ * client address: past the limit a bad credential is answered 429 instead of 401.
+ */
+@Injectable()
+export class BadCredentials implements BadCredentialObserver {
+  private readonly logger = new Logger(BadCredentials.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+  ) {}
+
+  async rejected(request: FastifyRequest): Promise<void> {
+    if (!this.config.rateLimits.enabled) return;
+    const budget = { name: 'credentials', key: `badcred:${request.ip}`, limit: this.config.rateLimits.badCredentialPerMinute, failClosed: false };
+    let decision;
+    try {
+      decision = await this.store.hit(budget.key, budget.limit, WINDOW_MS);
+    } catch (error) {
+      this.logger.warn(`bad-credential limit not applied: ${(error as Error).message}`);
+      return;
+    }
+    if (decision.allowed) return;
+    throw new ProblemException(429, {
+      type: 'rate-limited',
+      detail: 'Too many rejected credentials from your address.',
+      headers: { ...rateLimitHeaders(budget, decision), 'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)) },
+    });
+  }
+}
