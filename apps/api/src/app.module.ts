@@ -2,7 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule, Secrets } from '@app/config';
 import { DatabaseModule, RedisModule } from '@app/database';
-import { PrincipalGuard, ProblemFilter } from '@app/common';
+import { CommonModule, PrincipalGuard, ProblemFilter } from '@app/common';
 import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
 import { ApiKeysModule } from '@app/api-keys';
@@ -27,6 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(options.config, options.secrets),
+        CommonModule,
         DatabaseModule.forRoot({ url: options.databaseUrl, kind: options.databaseKind, config: options.config, onQuery: options.onQuery }),
         RedisModule.forRoot(options.config.redis.url),
         HealthModule,

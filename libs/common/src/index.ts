@@ -15,3 +15,5 @@ export * from './ids';
 export * from './pagination';
 export * from './authenticated.decorator';
 export * from './rate-limit.decorator';
+export * from './route-policy';
+export * from './common.module';

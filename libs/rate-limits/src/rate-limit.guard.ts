@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { BRUTE_FORCE, BruteForceOptions, IS_PUBLIC, isUuid, Principal, ProblemException } from '@app/common';
+import { isUuid, Principal, ProblemException, RoutePolicies } from '@app/common';
 import { SpaceAccessService, SpaceBudgets } from '@app/spaces';
 import { Budget, rateLimitHeaders, WINDOW_MS } from './budgets';
 import { RATE_LIMIT_STORE } from './rate-limits.module-tokens';
@@ -24,7 +23,7 @@ export class RateLimitGuard implements CanActivate {
   private readonly logger = new Logger(RateLimitGuard.name);
 
   constructor(
-    private readonly reflector: Reflector,
+    private readonly routes: RoutePolicies,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly spaces: SpaceBudgets,
@@ -41,9 +40,9 @@ export class RateLimitGuard implements CanActivate {
   }
 
   private async budgetsFor(context: ExecutionContext, request: FastifyRequest): Promise<Budget[]> {
-    const targets = [context.getHandler(), context.getClass()];
+    const policy = this.routes.of(context);
     const limits = this.config.rateLimits;
-    const bruteForce = this.reflector.getAllAndOverride<BruteForceOptions | undefined>(BRUTE_FORCE, targets);
+    const bruteForce = policy.bruteForce;
     if (bruteForce) {
       const budgets: Budget[] = [{ name: 'auth', key: `auth:${request.ip}`, limit: limits.authPerMinute, failClosed: true }];
       const value = bruteForce.perBodyField ? (request.body as Record<string, unknown> | undefined)?.[bruteForce.perBodyField] : undefined;
@@ -51,7 +50,7 @@ export class RateLimitGuard implements CanActivate {
       return budgets;
     }
     const principal = request.principal;
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) || !principal) return [];
+    if (policy.isPublic || !principal) return [];
     return this.tenantBudgets(principal, (request.params as Record<string, string> | undefined)?.space_id);
   }
 
