@@ -8,6 +8,7 @@ import { SpacesModule } from '@app/spaces';
 import { ApiKeysModule } from '@app/api-keys';
 import { CollectionsModule } from '@app/collections';
 import { RateLimitGuard, RateLimitsModule } from '@app/rate-limits';
+import { AuditModule } from '@app/audit';
 import { HealthModule } from './health/health.module';
 
 export interface AppModuleOptions {
@@ -31,6 +32,7 @@ export class AppModule {
         DatabaseModule.forRoot({ url: options.databaseUrl, kind: options.databaseKind, config: options.config, onQuery: options.onQuery }),
         RedisModule.forRoot(options.config.redis.url),
         HealthModule,
+        AuditModule,
         AuthModule,
         SpacesModule,
         ApiKeysModule,

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { ApiKeyPrincipal, forbidden, isUuid } from '@app/common';
 import { AccessTokenPayload, CredentialAuthenticator, JwtStrategy } from '@app/auth';
+import { metaOf } from '@app/audit';
 import { ApiKeyCache } from './api-key-cache.service';
 import { ApiKeyState } from './api-key-state';
 import { parseKey } from './key-format';
@@ -59,7 +60,7 @@ export class ApiKeyVerifier implements OnModuleInit {
   private admit(request: FastifyRequest, state: ApiKeyState): VerifiedKey | null {
     if (state.expiresAt !== null && state.expiresAt <= Date.now()) return null;
     if (!ipAllowed(state.allowlist, request.ip)) throw forbidden('This API key may not be used from your address.');
-    this.lastUsed.touch(state.id);
+    this.lastUsed.touch(state.id, () => metaOf(request));
     return { state, principal: state.principal };
   }
 }

@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { badRequest, decodeCursor, DEFAULT_PAGE_SIZE, FieldError, isUuid, notFound, Page, PageQueryDto, Principal, toPage, unauthorized, uuidv7 } from '@app/common';
 import { SpaceAccessService } from '@app/spaces';
 import { SigningKeysService } from '@app/auth';
+import { ANONYMOUS, actorOf, AuditWriter, diff } from '@app/audit';
 import { ApiKeyCache } from './api-key-cache.service';
 import { API_KEY_COLUMNS, ApiKeyRow } from './api-key-state';
 import { ApiKeyVerifier } from './api-key.verifier';
@@ -20,6 +21,10 @@ const TEXT_ARRAY = 'array(select jsonb_array_elements_text(cast(? as jsonb)))';
 const DAYS: Record<Exclude<ExpiresIn, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180 };
 const keyNotFound = () => notFound('The API key does not exist.');
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+/** What the audit log shows of a key: its settings, never its secret or hash. */
+const AUDITED_FIELDS = ['label', 'description', 'is_admin', 'collection_permissions', 'scopes', 'allowed_ips', 'rate_limit_per_minute', 'expires_at'] as const;
+const audited = (row: ApiKeyRow) => Object.fromEntries(AUDITED_FIELDS.map((f) => [f, f === 'expires_at' ? iso(row.expires_at) : row[f]]));
 
 export function toKeyDto(row: ApiKeyRow): ApiKeyDto {
   const expired = row.expires_at !== null && new Date(row.expires_at).getTime() <= Date.now();
@@ -50,6 +55,7 @@ export class ApiKeysService {
     private readonly cache: ApiKeyCache,
     private readonly verifier: ApiKeyVerifier,
     private readonly keys: SigningKeysService,
+    private readonly audit: AuditWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -67,27 +73,31 @@ export class ApiKeysService {
     const key = generateKey(id);
     const expiresIn = dto.expires_in ?? '30d';
     const expiresAt = expiresIn === 'never' ? null : new Date(Date.now() + DAYS[expiresIn] * 86_400_000);
-    const rows = await this.em.execute<ApiKeyRow[]>(
-      `insert into api_keys (space_id, id, secret_hash, label, description, is_admin, collection_permissions, scopes, allowed_ips,
-         rate_limit_per_minute, last4, expires_at, created_by_type, created_by_id)
-       values (?, ?, ?, ?, ?, ?, cast(? as jsonb), ${TEXT_ARRAY}, ${TEXT_ARRAY}, ?, ?, ?, ?, ?) returning ${API_KEY_COLUMNS}`,
-      [
-        spaceId,
-        id,
-        this.verifier.hash(key),
-        dto.label,
-        dto.description ?? null,
-        fields.isAdmin,
-        JSON.stringify(permissions),
-        JSON.stringify(fields.scopes),
-        JSON.stringify(dto.allowed_ips ?? []),
-        fields.rateLimitPerMinute,
-        key.slice(-4),
-        expiresAt,
-        principal.kind,
-        principal.id,
-      ],
-    );
+    const rows = await this.em.transactional(async (em) => {
+      const created = await em.execute<ApiKeyRow[]>(
+        `insert into api_keys (space_id, id, secret_hash, label, description, is_admin, collection_permissions, scopes, allowed_ips,
+           rate_limit_per_minute, last4, expires_at, created_by_type, created_by_id)
+         values (?, ?, ?, ?, ?, ?, cast(? as jsonb), ${TEXT_ARRAY}, ${TEXT_ARRAY}, ?, ?, ?, ?, ?) returning ${API_KEY_COLUMNS}`,
+        [
+          spaceId,
+          id,
+          this.verifier.hash(key),
+          dto.label,
+          dto.description ?? null,
+          fields.isAdmin,
+          JSON.stringify(permissions),
+          JSON.stringify(fields.scopes),
+          JSON.stringify(dto.allowed_ips ?? []),
+          fields.rateLimitPerMinute,
+          key.slice(-4),
+          expiresAt,
+          principal.kind,
+          principal.id,
+        ],
+      );
+      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.create', resource: { type: 'api_key', id }, changes: diff({}, audited(created[0])) });
+      return created;
+    });
     return { ...toKeyDto(rows[0]), key };
   }
 
@@ -141,6 +151,7 @@ export class ApiKeysService {
           keyId,
         ],
       );
+      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.update', resource: { type: 'api_key', id: keyId }, changes: diff(audited(current), audited(rows[0])) });
       return rows[0];
     });
     return toKeyDto(row);
@@ -157,6 +168,7 @@ export class ApiKeysService {
           where space_id = ? and id = ? returning ${API_KEY_COLUMNS}`,
         [this.verifier.hash(key), key.slice(-4), spaceId, keyId],
       );
+      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.regenerate', resource: { type: 'api_key', id: keyId }, metadata: { generation: rows[0].generation } });
       return rows[0];
     });
     return { ...toKeyDto(row), key };
@@ -164,7 +176,10 @@ export class ApiKeysService {
 
   async remove(principal: Principal, spaceId: string, keyId: string): Promise<void> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
-    await this.changeKey(spaceId, keyId, (em) => em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]));
+    await this.changeKey(spaceId, keyId, async (em, current) => {
+      await em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]);
+      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.delete', resource: { type: 'api_key', id: keyId }, changes: diff(audited(current), {}) });
+    });
   }
 
   /**
@@ -184,11 +199,16 @@ export class ApiKeysService {
   /** POST /api/auth/token and grant_type=client_credentials: a JWT that acts as the key. */
   async exchange(request: FastifyRequest, apiKey: string, clientId?: string): Promise<KeyTokenDto | null> {
     const verified = await this.verifier.verifyKey(request, apiKey);
-    if (!verified || (clientId !== undefined && clientId !== verified.state.id)) return null;
+    if (!verified || (clientId !== undefined && clientId !== verified.state.id)) {
+      // Who presented it is unknown: a bad key names no trustworthy space, so the platform log takes it.
+      await this.audit.appendNow({ spaceId: null, actor: ANONYMOUS, action: 'api_key.exchange', outcome: 'failure', resource: { type: 'api_key', id: null } });
+      return null;
+    }
     const { state } = verified;
     const untilExpiry = state.expiresAt === null ? Infinity : Math.floor((state.expiresAt - Date.now()) / 1000);
     const ttl = Math.max(1, Math.min(this.config.auth.keyTokenTtl, untilExpiry));
     const token = await this.keys.sign(state.id, { kind: 'api_key', spc: state.spaceId, gen: state.generation }, ttl);
+    await this.audit.appendNow({ spaceId: state.spaceId, actor: actorOf(verified.principal), action: 'api_key.exchange', resource: { type: 'api_key', id: state.id }, metadata: { expires_in: ttl } });
     return { token, token_type: 'Bearer', expires_in: ttl };
   }
 

@@ -1,18 +1,22 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { RequestMeta } from '@app/audit';
 
 const FLUSH_EVERY_MS = 30_000;
 /** A key's last_used_at is written at most about once a minute. */
 const GRANULARITY_MS = 60_000;
 
+const NO_META: RequestMeta = { ip: null, userAgent: null, requestId: null };
+
 /**
  * Records key use off the request path: the request only touches a Map; a timer
- * writes all keys used since the last flush in one UPDATE.
+ * writes all keys used since the last flush in one statement, which also appends
+ * `api_key.first_use` for keys never used before (with the first request's address and id).
  */
 @Injectable()
 export class LastUsedTracker implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LastUsedTracker.name);
-  private readonly pending = new Map<string, Date>();
+  private readonly pending = new Map<string, { at: Date; meta: RequestMeta }>();
   private readonly written = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
@@ -27,22 +31,32 @@ export class LastUsedTracker implements OnModuleInit, OnApplicationShutdown {
     await this.flush();
   }
 
-  touch(keyId: string, now = Date.now()): void {
+  /** `meta` is only called when the use is recorded: the hot path mostly returns at the first check. */
+  touch(keyId: string, meta: () => RequestMeta = () => NO_META, now = Date.now()): void {
     const last = this.written.get(keyId);
     if (last !== undefined && now - last < GRANULARITY_MS) return;
     this.written.set(keyId, now);
-    this.pending.set(keyId, new Date(now));
+    this.pending.set(keyId, { at: new Date(now), meta: meta() });
   }
 
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending];
     this.pending.clear();
-    const values = batch.map(() => '(cast(? as uuid), cast(? as timestamptz))').join(', ');
+    const values = batch.map(() => '(cast(? as uuid), cast(? as timestamptz), ?, ?, ?)').join(', ');
     try {
+      // `prev` locks the keys and reads last_used_at before this update, so of two
+      // instances flushing at once only one sees a key unused and records its first use.
       await this.em.getConnection().execute(
-        `update api_keys k set last_used_at = v.at from (values ${values}) as v(id, at) where k.id = v.id`,
-        batch.flatMap(([id, at]) => [id, at]),
+        `with v (id, at, ip, user_agent, request_id) as (values ${values}),
+         prev as (select k.space_id, k.id, k.label, k.last_used_at from api_keys k join v on v.id = k.id for update of k),
+         upd as (update api_keys k set last_used_at = v.at from v where k.id = v.id returning k.id),
+         first as (
+           insert into audit_logs (space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, ip, user_agent, request_id)
+           select prev.space_id, 'api_key', prev.id::text, prev.label, 'api_key.first_use', 'success', 'api_key', prev.id::text, v.ip, v.user_agent, v.request_id
+             from prev join v on v.id = prev.id where prev.last_used_at is null returning 1)
+         select (select count(*) from upd) as updated, (select count(*) from first) as first_uses`,
+        batch.flatMap(([id, { at, meta }]) => [id, at, meta.ip, meta.userAgent, meta.requestId]),
       );
     } catch (error) {
       this.logger.warn(`last_used_at not recorded: ${(error as Error).message}`);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { conflict, ProblemException, uuidv7 } from '@app/common';
+import { ANONYMOUS, AuditActor, AuditWriter } from '@app/audit';
 import { LoginDto, SignupDto } from './dto/credentials.dto';
 import { SignupResponseDto, TokenPairDto, UserDto } from './dto/session.dto';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
@@ -19,6 +20,8 @@ export class InvalidRefreshToken extends ProblemException {
   }
 }
 
+const userActor = (user: Pick<User, 'id' | 'email'>): AuditActor => ({ type: 'user', id: user.id, label: user.email });
+
 export function toUserDto(user: User): UserDto {
   return { id: user.id, email: user.email, name: user.name, created_at: user.createdAt.toISOString() };
 }
@@ -29,6 +32,7 @@ export class AuthService {
     private readonly em: EntityManager,
     private readonly refreshTokens: RefreshTokensService,
     private readonly keys: SigningKeysService,
+    private readonly audit: AuditWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -38,7 +42,8 @@ export class AuthService {
       return await this.em.transactional(async (em) => {
         const user = em.create(UserSchema, { id: uuidv7(), email: dto.email, name: dto.name ?? null, passwordHash });
         await em.flush();
-        const { token } = await this.refreshTokens.startFamily(em, user.id);
+        const { token, familyId } = await this.refreshTokens.startFamily(em, user.id);
+        await this.audit.append(em, { spaceId: null, actor: userActor(user), action: 'user.signup', resource: { type: 'user', id: user.id }, metadata: { family_id: familyId } });
         return { user: toUserDto(user), ...(await this.pair(user, token)) };
       });
     } catch (error) {
@@ -52,21 +57,55 @@ export class AuthService {
     const user = await this.em.findOne(UserSchema, { email: dto.email });
     // An unknown email still costs one hash, so timing does not reveal which emails exist.
     const ok = await verifyPassword(dto.password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !ok) throw invalidCredentials();
-    const { token } = await this.em.transactional((em) => this.refreshTokens.startFamily(em, user.id));
+    if (!user || !ok) {
+      // Account-level: an unknown email has no space; the attempted email is the label, never the password.
+      await this.audit.appendNow({
+        spaceId: null,
+        actor: { ...ANONYMOUS, label: dto.email },
+        action: 'auth.login',
+        outcome: 'failure',
+        resource: { type: 'user', id: user?.id ?? null },
+        metadata: { reason: user ? 'wrong_password' : 'unknown_email' },
+      });
+      throw invalidCredentials();
+    }
+    const { token } = await this.em.transactional(async (em) => {
+      const family = await this.refreshTokens.startFamily(em, user.id);
+      await this.audit.append(em, { spaceId: null, actor: userActor(user), action: 'auth.login', resource: { type: 'session', id: family.familyId } });
+      return family;
+    });
     return this.pair(user, token);
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
-    const outcome = await this.em.transactional((em) => this.refreshTokens.rotate(em, refreshToken));
-    if (!outcome.ok) throw new InvalidRefreshToken(outcome.reason);
-    const user = await this.em.findOne(UserSchema, { id: outcome.userId });
+    const { outcome, user } = await this.em.transactional(async (em) => {
+      const outcome = await this.refreshTokens.rotate(em, refreshToken);
+      const user = outcome.userId ? await em.findOne(UserSchema, { id: outcome.userId }) : null;
+      const actor = user ? userActor(user) : ANONYMOUS;
+      const resource = { type: 'session', id: outcome.familyId ?? null };
+      if (outcome.ok) {
+        await this.audit.append(em, { spaceId: null, actor, action: 'auth.refresh', resource, metadata: outcome.reusedWithinWindow ? { retried_within_window: true } : null });
+      } else if (outcome.reason === 'reused') {
+        // Committed with the family's revocation: a stolen token was presented, or its owner's was.
+        await this.audit.append(em, { spaceId: null, actor, action: 'auth.refresh_reuse', outcome: 'denied', resource, metadata: { family_revoked: true } });
+      }
+      return { outcome, user };
+    });
+    if (!outcome.ok) {
+      if (outcome.reason !== 'reused') {
+        await this.audit.appendNow({ spaceId: null, actor: user ? userActor(user) : ANONYMOUS, action: 'auth.refresh', outcome: 'failure', resource: { type: 'session', id: outcome.familyId ?? null }, metadata: { reason: outcome.reason } });
+      }
+      throw new InvalidRefreshToken(outcome.reason);
+    }
     if (!user) throw new InvalidRefreshToken('unknown');
     return this.pair(user, outcome.token);
   }
 
   async logout(refreshToken: string): Promise<void> {
-    await this.em.transactional((em) => this.refreshTokens.revokeByToken(em, refreshToken));
+    await this.em.transactional(async (em) => {
+      const revoked = await this.refreshTokens.revokeByToken(em, refreshToken);
+      if (revoked) await this.audit.append(em, { spaceId: null, actor: { type: 'user', id: revoked.userId, label: null }, action: 'auth.logout', resource: { type: 'session', id: revoked.familyId } });
+    });
   }
 
   private async pair(user: User, refreshToken: string): Promise<TokenPairDto> {

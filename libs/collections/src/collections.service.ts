@@ -4,6 +4,7 @@ import { conflict, forbidden, isUuid, notFound, Principal, uuidv7 } from '@app/c
 import type { RecordRow } from './record-row';
 import { collectionWithRecordQuery } from './records-query';
 import { SpaceAccessService } from '@app/spaces';
+import { actorOf, AuditWriter, diff } from '@app/audit';
 import { CollectionAccess } from './collection-access';
 import { COLLECTION_COLUMNS, CollectionRow, toCollectionDto } from './collection-row';
 import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
@@ -26,6 +27,7 @@ export class CollectionsService {
     private readonly em: EntityManager,
     private readonly spaces: SpaceAccessService,
     private readonly changes: SchemaChanges,
+    private readonly audit: AuditWriter,
   ) {}
 
   /**
@@ -67,6 +69,13 @@ export class CollectionsService {
           [spaceId, uuidv7(), dto.name, dto.description ?? null, JSON.stringify(fields)],
         );
         for (const f of fields) await syncFieldIndexes(em, spaceId, created.id, undefined, f);
+        await this.audit.append(em, {
+          spaceId,
+          actor: actorOf(principal),
+          action: 'collection.create',
+          resource: { type: 'collection', id: created.id, collection: created.name },
+          changes: { fields: [null, created.fields], description: [null, created.description] },
+        });
         return created;
       });
       return toCollectionDto(row);
@@ -100,6 +109,14 @@ export class CollectionsService {
           where space_id = ? and id = ? returning ${COLLECTION_COLUMNS}`,
         [JSON.stringify(fields), dto.description !== undefined, dto.description ?? null, spaceId, current.id],
       );
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'collection.update',
+        resource: { type: 'collection', id: current.id, collection: name },
+        changes: diff({ fields: current.fields, description: current.description }, { fields: updated.fields, description: updated.description }),
+        metadata: { version: updated.version },
+      });
       return updated;
     });
     return toCollectionDto(row);
@@ -110,8 +127,22 @@ export class CollectionsService {
     await this.spaces.authorize(principal, spaceId, 'collections.manage');
     // Records go with it (ON DELETE CASCADE); the unique indexes are per collection, so they go too.
     await this.em.transactional(async (em) => {
-      const [row] = await em.execute<{ id: string; fields: FieldDef[] }[]>('delete from collections where space_id = ? and name = ? returning id, fields', [spaceId, name]);
-      if (row) await this.changes.dropIndexes(em, spaceId, row.id, row.fields);
+      const [row] = await em.execute<{ id: string; fields: FieldDef[]; records: number }[]>(
+        `with gone as (delete from collections where space_id = ? and name = ? returning id, fields)
+         select gone.id, gone.fields, (select count(*)::int from records r where r.space_id = ? and r.collection_id = gone.id) as records from gone`,
+        [spaceId, name, spaceId],
+      );
+      if (!row) return;
+      await this.changes.dropIndexes(em, spaceId, row.id, row.fields);
+      // The records go by cascade: one entry for the collection, with how many records went with it.
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'collection.delete',
+        resource: { type: 'collection', id: row.id, collection: name },
+        changes: { fields: [row.fields, null] },
+        metadata: { records_deleted: row.records },
+      });
     });
   }
 }

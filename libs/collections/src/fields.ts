@@ -17,6 +17,8 @@ export interface FieldDef {
   type: FieldType;
   required?: boolean;
   unique?: boolean;
+  /** Its values are never written to the audit log (changes show `[redacted]`). */
+  sensitive?: boolean;
   options?: FieldOptions;
 }
 
@@ -35,11 +37,11 @@ export function validateFieldDef(raw: unknown, path: string): FieldError[] {
   const at = (f: string, message: string) => errors.push({ field: `${path}${f}`, message });
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [{ field: path, message: 'must be an object' }];
   const f = raw as Record<string, unknown>;
-  for (const k of Object.keys(f)) if (!['name', 'type', 'required', 'unique', 'options'].includes(k)) at(`.${k}`, 'unknown member');
+  for (const k of Object.keys(f)) if (!['name', 'type', 'required', 'unique', 'sensitive', 'options'].includes(k)) at(`.${k}`, 'unknown member');
   if (typeof f.name !== 'string' || !NAME.test(f.name)) at('.name', 'must match ^[a-z][a-z0-9_]{0,62}$');
   else if ((SYSTEM_FIELDS as readonly string[]).includes(f.name)) at('.name', `"${f.name}" is reserved`);
   if (!FIELD_TYPES.includes(f.type as FieldType)) at('.type', `must be one of ${FIELD_TYPES.join(', ')}`);
-  for (const k of ['required', 'unique']) if (f[k] !== undefined && typeof f[k] !== 'boolean') at(`.${k}`, 'must be a boolean');
+  for (const k of ['required', 'unique', 'sensitive']) if (f[k] !== undefined && typeof f[k] !== 'boolean') at(`.${k}`, 'must be a boolean');
   const type = f.type as FieldType;
   if (f.unique && ['json', 'multi_select', 'boolean'].includes(type)) at('.unique', `a ${type} field cannot be unique`);
   if (f.options === undefined) {
@@ -87,6 +89,7 @@ export function normaliseFieldDef(f: FieldDef): FieldDef {
   const out: FieldDef = { name: f.name, type: f.type };
   if (f.required) out.required = true;
   if (f.unique) out.unique = true;
+  if (f.sensitive) out.sensitive = true;
   if (f.options && Object.keys(f.options).length) out.options = f.options;
   return out;
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { SECRETS, Secrets } from '@app/config';
 import { badRequest, conflict, DEFAULT_PAGE_SIZE, FieldError, forbidden, isUuid, notFound, Page, Principal, uuidv7 } from '@app/common';
+import { actorOf, AuditEvent, AuditWriter, SqlPart } from '@app/audit';
 import { CollectionsService, OpenCollection } from './collections.service';
 import { BatchCreateDto, ListRecordsQueryDto } from './dto/record.dto';
 import { queryField } from './expressions';
@@ -20,8 +21,41 @@ export class RecordsService {
   constructor(
     private readonly em: EntityManager,
     private readonly collections: CollectionsService,
+    private readonly audit: AuditWriter,
     @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
+
+  /**
+   * One statement: the change as a CTE named \`change\` (returning the record columns,
+   * and \`old_data\` for updates and deletes), plus one audit entry per changed row
+   * computed from it. The entry commits with the change at no extra round trip, and
+   * a change that touches no row writes no entry.
+   */
+  private audited(
+    change: SqlPart,
+    principal: Principal,
+    spaceId: string,
+    open: OpenCollection,
+    action: string,
+    diff: { old: string; new: string },
+    metadata?: Record<string, unknown>,
+    select = RECORD_COLUMNS,
+  ): SqlPart {
+    const hidden = JSON.stringify(open.row.fields.filter((f) => f.sensitive).map((f) => f.name));
+    const event: Omit<AuditEvent, 'changes'> = { spaceId, actor: actorOf(principal), action, resource: { type: 'record', collection: open.row.name }, metadata };
+    const entry = this.audit.insertFrom('change', event, {
+      id: 'change.id::text',
+      changes: { sql: `nullif(audit_diff(${diff.old}, ${diff.new}, cast(? as jsonb)), '{}'::jsonb)`, params: [hidden] },
+    });
+    return {
+      sql: `with ${change.sql}, audit as (${entry.sql}) select ${select} from change`,
+      params: [...change.params, ...entry.params],
+    };
+  }
+
+  private async run(part: SqlPart): Promise<RecordRow[]> {
+    return this.em.execute<RecordRow[]>(part.sql, part.params);
+  }
 
   /** `?fields=a,b`: known, readable fields only. */
   private projection(open: OpenCollection, raw: string | undefined): string[] | undefined {
@@ -82,10 +116,11 @@ export class RecordsService {
     open.access.require('write');
     const { values } = this.validated(open, body, 'create');
     try {
-      const [row] = await this.em.execute<RecordRow[]>(
-        `insert into records (space_id, collection_id, id, data) values (?, ?, ?, cast(? as jsonb)) returning ${RECORD_COLUMNS}`,
-        [spaceId, open.row.id, uuidv7(), JSON.stringify(values)],
-      );
+      const change = {
+        sql: `change as (insert into records (space_id, collection_id, id, data) values (?, ?, ?, cast(? as jsonb)) returning ${RECORD_COLUMNS})`,
+        params: [spaceId, open.row.id, uuidv7(), JSON.stringify(values)],
+      };
+      const [row] = await this.run(this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }));
       return open.access.project(toRecord(row));
     } catch (error) {
       this.uniqueConflict(open, error);
@@ -110,11 +145,12 @@ export class RecordsService {
     });
     if (errors.length) throw badRequest('Some records are invalid; none were stored.', errors, 'validation-error');
     try {
-      const created = await this.em.execute<RecordRow[]>(
-        `insert into records (space_id, collection_id, id, data)
-         select ?, ?, x.id, x.data from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, data jsonb) returning ${RECORD_COLUMNS}`,
-        [spaceId, open.row.id, JSON.stringify(rows)],
-      );
+      const change = {
+        sql: `change as (insert into records (space_id, collection_id, id, data)
+               select ?, ?, x.id, x.data from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, data jsonb) returning ${RECORD_COLUMNS})`,
+        params: [spaceId, open.row.id, JSON.stringify(rows)],
+      };
+      const created = await this.run(this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }, { batch: true, count: rows.length }));
       return { data: created.sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => open.access.project(toRecord(r))) };
     } catch (error) {
       this.uniqueConflict(open, error);
@@ -127,11 +163,16 @@ export class RecordsService {
     const { values, removed } = this.validated(open, body, 'patch');
     if (!isUuid(id)) throw recordNotFound();
     try {
-      const [row] = await this.em.execute<RecordRow[]>(
-        `update records set data = (data || cast(? as jsonb)) - array(select jsonb_array_elements_text(cast(? as jsonb))), updated_at = now()
-          where space_id = ? and collection_id = ? and id = ? returning ${RECORD_COLUMNS}`,
-        [JSON.stringify(values), JSON.stringify(removed), spaceId, open.row.id, id],
-      );
+      // \`old\` locks the row and reads it as it is when the lock is granted, so the
+      // entry's "before" is the version this update replaced, even under concurrent updates.
+      const change = {
+        sql: `old as (select id, data from records where space_id = ? and collection_id = ? and id = ? for update),
+              change as (update records r set data = (r.data || cast(? as jsonb)) - array(select jsonb_array_elements_text(cast(? as jsonb))), updated_at = now()
+                from old where r.space_id = ? and r.collection_id = ? and r.id = old.id
+                returning r.id, r.data, r.created_at, r.updated_at, old.data as old_data)`,
+        params: [spaceId, open.row.id, id, JSON.stringify(values), JSON.stringify(removed), spaceId, open.row.id],
+      };
+      const [row] = await this.run(this.audited(change, principal, spaceId, open, 'record.update', { old: 'change.old_data', new: 'change.data' }));
       if (!row) throw recordNotFound();
       return open.access.project(toRecord(row));
     } catch (error) {
@@ -143,7 +184,11 @@ export class RecordsService {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('delete');
     if (!isUuid(id)) throw recordNotFound();
-    const rows = await this.em.execute<{ id: string }[]>('delete from records where space_id = ? and collection_id = ? and id = ? returning id', [spaceId, open.row.id, id]);
+    const change = {
+      sql: `change as (delete from records where space_id = ? and collection_id = ? and id = ? returning ${RECORD_COLUMNS})`,
+      params: [spaceId, open.row.id, id],
+    };
+    const rows = await this.run(this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }));
     if (!rows[0]) throw recordNotFound();
   }
 
@@ -153,10 +198,12 @@ export class RecordsService {
     open.access.require('delete');
     const filter = compileFilter(filterRaw, filterContext(open));
     if (filter.sql === 'true') throw badRequest('A non-empty filter is required to delete records.', [{ field: 'filter', message: 'is required' }]);
-    const [{ n }] = await this.em.execute<{ n: number }[]>(
-      `with d as (delete from records where space_id = ? and collection_id = ? and (${filter.sql}) returning 1) select count(*)::int as n from d`,
-      [spaceId, open.row.id, ...filter.params],
-    );
+    const change = {
+      sql: `change as (delete from records where space_id = ? and collection_id = ? and (${filter.sql}) returning ${RECORD_COLUMNS})`,
+      params: [spaceId, open.row.id, ...filter.params],
+    };
+    const audited = this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }, { batch: true, filter: filterRaw }, 'count(*)::int as n');
+    const [{ n }] = await this.em.execute<{ n: number }[]>(audited.sql, audited.params);
     return { deleted: n };
   }
 }

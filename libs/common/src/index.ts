@@ -6,6 +6,7 @@ export * from './principal.guard';
 export * from './problem';
 export * from './problem.exception';
 export * from './problem.filter';
+export * from './problem-observer';
 export * from './public.decorator';
 export * from './request-id';
 export * from './to-problem';

@@ -1,25 +1,35 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from './problem';
+import { PROBLEM_OBSERVER, ProblemObserver } from './problem-observer';
 import { toProblem } from './to-problem';
 
 const logger = new Logger('Exceptions');
 
 /** Writes a problem body for errors raised inside Nest (guards, pipes, handlers). */
-export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, observer?: ProblemObserver): void {
   const { problem, headers } = toProblem(error, String(request.id));
   // Only the unexpected is worth a stack trace; deliberate 503s and the like are not.
   if (problem.status >= 500 && !(error instanceof HttpException)) {
     logger.error({ err: error, request_id: request.id, msg: 'request failed' });
   }
   if (headers) reply.headers(headers);
-  reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  const send = () => void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  if (!observer) return send();
+  // The observer (audit) finishes before the answer goes out, so a client that reads the
+  // audit log after a 403 finds the entry; its own failure never changes the answer.
+  Promise.resolve()
+    .then(() => observer.observe(request, problem))
+    .catch((err: unknown) => logger.warn(`problem observer failed: ${(err as Error).message}`))
+    .finally(send);
 }
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
+  constructor(@Optional() @Inject(PROBLEM_OBSERVER) private readonly observer?: ProblemObserver) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.observer);
   }
 }

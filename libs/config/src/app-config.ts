@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { bool, bytes, ConfigError, Env, int, list, oneOf, str, url } from './env';
 import { parseTiers } from './tiers';
+import { parseAuditRetention } from './audit-retention';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,6 +48,15 @@ export interface RateLimitConfig {
   badCredentialPerMinute: number;
 }
 
+export interface AuditConfig {
+  /** Days kept, by tier; `platform` for the account-level log. */
+  retentionDays: Record<string, number>;
+  /** How often the retention job runs. */
+  retentionIntervalMs: number;
+  /** Rate-limit rejections are written as one entry per actor per this window. */
+  aggregateWindowMs: number;
+}
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: HttpConfig;
@@ -56,6 +66,7 @@ export interface AppConfig {
   tiers: { defaultTier: string; table: Record<string, number> };
   rateLimits: RateLimitConfig;
   log: { level: LogLevel };
+  audit: AuditConfig;
 }
 
 function parseTrustProxy(env: Env): HttpConfig['trustProxy'] {
@@ -139,5 +150,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       badCredentialPerMinute: int(env, 'RATE_LIMIT_BAD_CREDENTIAL_PER_MINUTE', 30, 1, 10_000_000),
     },
     log: { level: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info') },
+    audit: {
+      retentionDays: parseAuditRetention(str(env, 'AUDIT_RETENTION_JSON')),
+      retentionIntervalMs: int(env, 'AUDIT_RETENTION_INTERVAL', 3600, 10, 7 * 86_400) * 1000,
+      aggregateWindowMs: int(env, 'AUDIT_AGGREGATE_SECONDS', 60, 1, 3600) * 1000,
+    },
   };
 }

@@ -3,3 +3,4 @@ export * from './config.module';
 export * from './env';
 export * from './secrets';
 export * from './tiers';
+export * from './audit-retention';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { conflict, decodeCursor, DEFAULT_PAGE_SIZE, forbidden, isUuid, notFound, Page, PageQueryDto, Principal, Role, toPage } from '@app/common';
+import { actorOf, AuditWriter } from '@app/audit';
 import { AddMemberDto, MemberDto, UpdateMemberDto } from './dto/member.dto';
 import { SpaceAccess, SpaceAccessService } from './space-access.service';
 
@@ -27,6 +28,7 @@ export class SpaceMembersService {
   constructor(
     private readonly em: EntityManager,
     private readonly access: SpaceAccessService,
+    private readonly audit: AuditWriter,
   ) {}
 
   async list(principal: Principal, spaceId: string, query: PageQueryDto): Promise<Page<MemberDto>> {
@@ -49,7 +51,10 @@ export class SpaceMembersService {
     const users = await this.em.execute<{ id: string }[]>('select id from users where email = ?', [dto.email]);
     if (!users[0]) throw notFound('No account has this email; the person must sign up first.');
     try {
-      await this.em.execute('insert into space_members (space_id, user_id, role) values (?, ?, ?)', [spaceId, users[0].id, dto.role]);
+      await this.em.transactional(async (em) => {
+        await em.execute('insert into space_members (space_id, user_id, role) values (?, ?, ?)', [spaceId, users[0].id, dto.role]);
+        await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'member.add', resource: { type: 'member', id: users[0].id }, changes: { role: [null, dto.role] }, metadata: { email: dto.email } });
+      });
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) throw conflict('This user is already a member of the space.');
       throw error;
@@ -65,6 +70,7 @@ export class SpaceMembersService {
       this.assertMayGrant(access, dto.role);
       if (target === 'owner' && dto.role !== 'owner') await this.assertNotLastOwner(em, spaceId);
       await em.execute('update space_members set role = ? where space_id = ? and user_id = ?', [dto.role, spaceId, userId]);
+      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'member.role_change', resource: { type: 'member', id: userId }, changes: { role: [target, dto.role] } });
     });
     return this.get(spaceId, userId);
   }
@@ -78,6 +84,7 @@ export class SpaceMembersService {
       if (!leaving) this.assertMayTouch(access, target);
       if (target === 'owner') await this.assertNotLastOwner(em, spaceId);
       await em.execute('delete from space_members where space_id = ? and user_id = ?', [spaceId, userId]);
+      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: leaving ? 'member.leave' : 'member.remove', resource: { type: 'member', id: userId }, changes: { role: [target, null] } });
     });
   }
 

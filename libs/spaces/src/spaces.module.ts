@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { SPACE_AUTHORIZER } from '@app/common';
 import { SpaceSchema } from './space.entity';
 import { SpaceAccessService } from './space-access.service';
 import { SpaceBudgets } from './space-budgets.service';
@@ -12,7 +13,13 @@ import { SpacesService } from './spaces.service';
 @Module({
   imports: [MikroOrmModule.forFeature([SpaceSchema])],
   controllers: [SpacesController, SpaceMembersController],
-  providers: [SpacesService, SpaceMembersService, SpaceAccessService, SpaceBudgets],
-  exports: [SpaceAccessService, SpacesService, SpaceBudgets],
+  providers: [
+    SpacesService,
+    SpaceMembersService,
+    SpaceAccessService,
+    SpaceBudgets,
+    { provide: SPACE_AUTHORIZER, useExisting: SpaceAccessService },
+  ],
+  exports: [SpaceAccessService, SpacesService, SpaceBudgets, SPACE_AUTHORIZER],
 })
 export class SpacesModule {}

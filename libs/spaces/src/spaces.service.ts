@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { badRequest, decodeCursor, DEFAULT_PAGE_SIZE, forbidden, isUuid, notFound, Page, PageQueryDto, Principal, Role, toPage, UserPrincipal, uuidv7 } from '@app/common';
+import { actorOf, AuditWriter } from '@app/audit';
 import { CreateSpaceDto, SpaceDto, UpdateSpaceDto } from './dto/space.dto';
 import { Space, SpaceSchema } from './space.entity';
 import { SpaceAccessService } from './space-access.service';
@@ -11,6 +12,7 @@ export class SpacesService {
   constructor(
     private readonly em: EntityManager,
     private readonly access: SpaceAccessService,
+    private readonly audit: AuditWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,6 +45,7 @@ export class SpacesService {
       const space = em.create(SpaceSchema, { id: uuidv7(), name: dto.name, tier: this.config.tiers.defaultTier });
       await em.flush();
       await em.execute(`insert into space_members (space_id, user_id, role) values (?, ?, 'owner')`, [space.id, user.id]);
+      await this.audit.append(em, { spaceId: space.id, actor: actorOf(user), action: 'space.create', resource: { type: 'space', id: space.id }, changes: { name: [null, space.name], tier: [null, space.tier] } });
       return this.toDto(space, 'owner');
     });
   }
@@ -77,6 +80,7 @@ export class SpacesService {
     const access = platformAdmin && dto.name === undefined ? undefined : await this.access.resolve(principal, spaceId);
     const space = await this.em.findOne(SpaceSchema, { id: spaceId });
     if (!space) throw notFound('The space does not exist.');
+    const before = { name: space.name, tier: space.tier };
     if (dto.name !== undefined) {
       if (!this.access.allows(access!, 'space.rename')) throw forbidden('Only an owner may rename the space.');
       space.name = dto.name;
@@ -88,15 +92,23 @@ export class SpacesService {
       }
       space.tier = dto.tier;
     }
-    await this.em.flush();
+    await this.em.transactional(async (em) => {
+      await em.flush();
+      const event = { spaceId, actor: actorOf(principal), resource: { type: 'space', id: spaceId } };
+      if (before.name !== space.name) await this.audit.append(em, { ...event, action: 'space.rename', changes: { name: [before.name, space.name] } });
+      if (before.tier !== space.tier) await this.audit.append(em, { ...event, action: 'space.tier_change', changes: { tier: [before.tier, space.tier] } });
+    });
     if (dto.tier !== undefined) for (const listener of this.tierListeners) listener(spaceId);
     return this.toDto(space, access?.role);
   }
 
   async remove(principal: Principal, spaceId: string): Promise<void> {
     await this.access.authorize(principal, spaceId, 'space.delete');
-    // Everything in the space hangs off it with ON DELETE CASCADE.
-    await this.em.execute('delete from spaces where id = ?', [spaceId]);
+    // Everything in the space hangs off it with ON DELETE CASCADE, except its audit log, which outlives it.
+    await this.em.transactional(async (em) => {
+      const [gone] = await em.execute<{ name: string; tier: string }[]>('delete from spaces where id = ? returning name, tier', [spaceId]);
+      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'space.delete', resource: { type: 'space', id: spaceId }, changes: { name: [gone?.name ?? null, null], tier: [gone?.tier ?? null, null] } });
+    });
     for (const listener of this.tierListeners) listener(spaceId);
   }
 }

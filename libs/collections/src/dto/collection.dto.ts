@@ -10,6 +10,7 @@ const FIELD_SCHEMA = {
     type: { type: 'string', enum: [...FIELD_TYPES] },
     required: { type: 'boolean' },
     unique: { type: 'boolean' },
+    sensitive: { type: 'boolean', description: 'Values never appear in the audit log; changes show "[redacted]".' },
     options: {
       type: 'object',
       properties: {

@@ -2,6 +2,7 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261122000001_users_spaces } from './Migration20261122000001_users_spaces';
 import { Migration20261122000002_api_keys } from './Migration20261122000002_api_keys';
 import { Migration20261122000003_collections } from './Migration20261122000003_collections';
+import { Migration20261202000004_audit } from './Migration20261202000004_audit';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -13,4 +14,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261122000001_users_spaces', class: Migration20261122000001_users_spaces },
   { name: 'Migration20261122000002_api_keys', class: Migration20261122000002_api_keys },
   { name: 'Migration20261122000003_collections', class: Migration20261122000003_collections },
+  { name: 'Migration20261202000004_audit', class: Migration20261202000004_audit },
 ];

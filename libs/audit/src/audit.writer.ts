@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { AuditEvent, PLATFORM_LOG, scrub } from './audit-event';
+import { currentMeta, RequestMeta } from './request-meta';
+
+const COLUMNS = 'space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, resource_collection, ip, user_agent, request_id, changes, metadata';
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(scrub(v)));
+
+/** A statement fragment with its parameters, for composing into a change's own statement. */
+export interface SqlPart {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Appends entries to the audit log. An entry is one INSERT in the transaction of the
+ * change it records (or one extra CTE in the change's own statement), so it commits
+ * or rolls back with it; the chain (seq, prev hash, hash) is extended by the
+ * database's trigger under a per-chain row lock.
+ */
+@Injectable()
+export class AuditWriter {
+  constructor(private readonly em: EntityManager) {}
+
+  /** In the caller's transaction (`em` from `em.transactional`). */
+  async append(em: EntityManager, event: AuditEvent): Promise<void> {
+    const part = this.insert(event);
+    await em.execute(part.sql, part.params);
+  }
+
+  /** On its own, outside any transaction: denials, failures, stateless events. Never call inside a transaction. */
+  async appendNow(event: AuditEvent, meta: RequestMeta = currentMeta()): Promise<void> {
+    const part = this.insert(event, meta);
+    await this.em.getConnection().execute(part.sql, part.params);
+  }
+
+  /** `insert into audit_logs … values (…)`. */
+  insert(event: AuditEvent, meta: RequestMeta = currentMeta()): SqlPart {
+    const r = event.resource;
+    return {
+      sql: `insert into audit_logs (${COLUMNS}) values (cast(? as uuid), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))`,
+      params: [
+        event.spaceId ?? PLATFORM_LOG,
+        event.actor.type,
+        event.actor.id,
+        scrub(event.actor.label),
+        event.action,
+        event.outcome ?? 'success',
+        r?.type ?? null,
+        r?.id ?? null,
+        r?.collection ?? null,
+        meta.ip,
+        meta.userAgent,
+        meta.requestId,
+        json(event.changes && Object.keys(event.changes).length ? event.changes : null),
+        json(event.metadata),
+      ],
+    };
+  }
+
+  /**
+   * `insert into audit_logs … select … from <source>`: one entry per row of a CTE of the
+   * change's statement, with the resource id and changes computed in SQL from that row.
+   * No rows changed, no entry.
+   */
+  insertFrom(source: string, event: Omit<AuditEvent, 'changes'>, row: { id: string; changes: SqlPart }, meta: RequestMeta = currentMeta()): SqlPart {
+    const r = event.resource;
+    return {
+      sql: `insert into audit_logs (${COLUMNS})
+            select cast(? as uuid), ?, ?, ?, ?, ?, ?, ${row.id}, ?, ?, ?, ?, ${row.changes.sql}, cast(? as jsonb) from ${source}`,
+      params: [
+        event.spaceId ?? PLATFORM_LOG,
+        event.actor.type,
+        event.actor.id,
+        scrub(event.actor.label),
+        event.action,
+        event.outcome ?? 'success',
+        r?.type ?? null,
+        r?.collection ?? null,
+        meta.ip,
+        meta.userAgent,
+        meta.requestId,
+        ...row.changes.params,
+        json(event.metadata),
+      ],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { Observable } from 'rxjs';
+
+/** Where a request came from, as the audit log records it. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+const storage = new AsyncLocalStorage<RequestMeta>();
+const NONE: RequestMeta = { ip: null, userAgent: null, requestId: null };
+
+export function metaOf(request: FastifyRequest): RequestMeta {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null, requestId: String(request.id) };
+}
+
+/** The current request's meta; empty outside a request (timers, the retention job). */
+export const currentMeta = (): RequestMeta => storage.getStore() ?? NONE;
+
+/**
+ * Makes the request's address, agent and id available to the audit writer in any
+ * service the handler calls. The actor stays an explicit parameter; only transport
+ * facts are ambient, so service signatures do not carry the HTTP request.
+ */
+@Injectable()
+export class RequestMetaInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // Nest binds the handler's execution to the context in which handle() is called.
+    return storage.run(metaOf(request), () => next.handle());
+  }
+}
