@@ -45,17 +45,18 @@ export class LastUsedTracker implements OnModuleInit, OnApplicationShutdown {
     this.pending.clear();
     const values = batch.map(() => '(cast(? as uuid), cast(? as timestamptz), ?, ?, ?)').join(', ');
     try {
-      // `prev` locks the keys and reads last_used_at before this update, so of two
-      // instances flushing at once only one sees a key unused and records its first use.
+      // Keys never used before and keys used before are updated apart: the first group's
+      // rows feed `api_key.first_use` entries. If another instance records the first use
+      // meanwhile, the re-checked `last_used_at is null` drops the row here, so it is recorded once.
       await this.em.getConnection().execute(
         `with v (id, at, ip, user_agent, request_id) as (values ${values}),
-         prev as (select k.space_id, k.id, k.label, k.last_used_at from api_keys k join v on v.id = k.id for update of k),
-         upd as (update api_keys k set last_used_at = v.at from v where k.id = v.id returning k.id),
-         first as (
+         first as (update api_keys k set last_used_at = v.at from v where k.id = v.id and k.last_used_at is null
+                   returning k.space_id, k.id, k.label, v.ip, v.user_agent, v.request_id),
+         later as (update api_keys k set last_used_at = v.at from v where k.id = v.id and k.last_used_at is not null returning 1),
+         audit as (
            insert into audit_logs (space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, ip, user_agent, request_id)
-           select prev.space_id, 'api_key', prev.id::text, prev.label, 'api_key.first_use', 'success', 'api_key', prev.id::text, v.ip, v.user_agent, v.request_id
-             from prev join v on v.id = prev.id where prev.last_used_at is null returning 1)
-         select (select count(*) from upd) as updated, (select count(*) from first) as first_uses`,
+           select space_id, 'api_key', id::text, label, 'api_key.first_use', 'success', 'api_key', id::text, ip, user_agent, request_id from first returning 1)
+         select (select count(*) from audit) as first_uses, (select count(*) from later) as later_uses`,
         batch.flatMap(([id, { at, meta }]) => [id, at, meta.ip, meta.userAgent, meta.requestId]),
       );
     } catch (error) {

@@ -26,8 +26,9 @@ export class PrincipalGuard implements CanActivate {
     const fromBody = policy.bodyCredential ? (request.body as Record<string, unknown> | undefined)?.[policy.bodyCredential] : undefined;
     const principal = this.authenticator ? await this.authenticate(request, typeof fromBody === 'string' ? fromBody : undefined) : null;
     if (!principal) throw unauthorized();
-    if (principal.kind === 'api_key' && !policy.acceptsApiKeys) throw forbidden('This operation is for users; API keys cannot call it.');
+    // Set before the key check, so a refusal is recorded against the key that was refused.
     request.principal = principal;
+    if (principal.kind === 'api_key' && !policy.acceptsApiKeys) throw forbidden('This operation is for users; API keys cannot call it.');
     return true;
   }
 
