@@ -132,6 +132,35 @@ describe('audit log: chain, query API and retention', () => {
     }
   });
 
+  it('adds no round trip: a record write is the same two statements, the entry inside the second; reads write nothing', async () => {
+    const { space, h } = await spaceWithOrders();
+    const key = await createKey(t.app, h, space.id, { collection_permissions: { orders: ['read', 'write', 'delete'] } });
+    const k = { 'x-api-key': key.key };
+    const id = (await createOrder(k, space.id, 1)).json().id;
+    const statements = async (run: () => Promise<unknown>) => {
+      const before = t.queries.length;
+      await run();
+      return t.queries.slice(before);
+    };
+    const url = `/api/collections/orders/records/${id}`;
+    for (const run of [
+      () => createOrder(k, space.id, 2),
+      () => inject({ method: 'PATCH', url, headers: k, payload: { total: 3 } }),
+      () => inject({ method: 'DELETE', url, headers: k }),
+    ]) {
+      const sql = await statements(run);
+      // The collection's schema, then the change and its entry in one statement.
+      expect(sql).toHaveLength(2);
+      expect(sql[1]).toMatch(/insert into audit_logs/);
+      expect(sql.join('\n')).not.toMatch(/\b(begin|commit)\b/i);
+    }
+    const entries = async () => (await t.sql<{ n: number }>(`select count(*)::int as n from audit_logs where space_id = ?`, [space.id]))[0].n;
+    const count = await entries();
+    await inject({ method: 'GET', url: `/api/collections/orders/records`, headers: k });
+    await inject({ method: 'GET', url: `/api/spaces/${space.id}/collections/orders`, headers: h });
+    expect(await entries()).toBe(count);
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE in the database itself', async () => {
     const { space } = await spaceWithOrders();
     await expect(t.sql(`update audit_logs set action = 'x' where space_id = ?`, [space.id])).rejects.toThrow(/append-only/);
