@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 
 export const CONNECTIONS = 50;
 
-export async function startServer({ port, env = {} }) {
+export async function startServer({ port, env = {}, quiet = false }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const base = `http://127.0.0.1:${port}`;
@@ -25,7 +25,8 @@ export async function startServer({ port, env = {} }) {
       API_KEY_PEPPER: randomBytes(32).toString('hex'),
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // Quiet: logs are still written (and cost what they cost), just not to this terminal.
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   while (!(await fetch(`${base}/health/ready`).then((r) => r.ok, () => false))) {
     if (Date.now() - started > 30_000) throw new Error('server not ready');
@@ -35,6 +36,7 @@ export async function startServer({ port, env = {} }) {
   return {
     base,
     readyMs,
+    pid: child.pid,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

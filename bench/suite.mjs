@@ -1,0 +1,153 @@
+// npm run bench — Portico's hot path against a floor reference (bench/floor.mjs: bare
+// Fastify + pg, same table and seed, constant key check), interleaved round by round
+// so both see the same machine. Real Postgres from DATABASE_URL (own databases
+// portico_bench*), else the embedded default. Prints req/s, p50, p99, ratio to the
+// floor and errors per scenario, then server RSS and start-to-ready time.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { call, CONNECTIONS, load, startServer, tenant } from './lib.mjs';
+import { FIELDS, LIST_FILTER, record } from './seed-data.mjs';
+
+const RECORDS = Number(process.env.RECORDS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
+const REDIS_URL = process.env.REDIS_URL;
+const PG_URL = process.env.DATABASE_URL;
+// Limits are computed and their headers sent on every request, but never reached.
+const TIER = { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', LOG_LEVEL };
+
+async function freshDatabase(name) {
+  if (!PG_URL) return undefined;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
+
+/** A Portico server with a tenant, its key, a key-derived JWT and the seeded collection. */
+async function portico(port, env) {
+  const db = await freshDatabase(`portico_bench_${port}`);
+  const server = await startServer({ port, quiet: true, env: { ...TIER, ...env, ...(db ? { DATABASE_URL: db } : {}) } });
+  const { space, key } = await tenant(server.base);
+  const h = { 'x-api-key': key };
+  await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields: FIELDS }, h);
+  let someId;
+  for (let i = 0; i < RECORDS; i += 1000) {
+    const records = Array.from({ length: Math.min(1000, RECORDS - i) }, (_, j) => record(i + j));
+    const res = await call(server.base, 'POST', '/api/collections/orders/records/batch', { records }, h);
+    someId ??= res.data[Math.floor(res.data.length / 2)].id;
+  }
+  if (db) {
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    await client.query('analyze records');
+    await client.end();
+  }
+  const { token } = await call(server.base, 'POST', '/api/auth/token', { api_key: key });
+  return { server, key, jwt: token, someId, db };
+}
+
+async function floor(port, databaseUrl) {
+  const key = 'floor-constant-key-0123456789';
+  const child = spawn(process.execPath, ['bench/floor.mjs'], {
+    env: { ...process.env, FLOOR_PORT: String(port), FLOOR_KEY: key, FLOOR_RECORDS: String(RECORDS), FLOOR_DATABASE_URL: databaseUrl ?? '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  let health;
+  while (!(health = await fetch(`${base}/health`).then((r) => (r.ok ? r.json() : null), () => null))) {
+    if (Date.now() - started > 60_000) throw new Error('floor not ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    key,
+    someId: health.id,
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+const stops = [];
+try {
+  console.log(`database: ${PG_URL ? 'Postgres (DATABASE_URL)' : 'embedded PGlite (no DATABASE_URL)'}; ${RECORDS} records; log level ${LOG_LEVEL}; ${REDIS_URL ? 'Redis limits scenario on' : 'no REDIS_URL: Redis scenario skipped'}`);
+  const main = await portico(3971, { REDIS_URL: '' });
+  stops.push(() => main.server.stop());
+  const withRedis = REDIS_URL ? await portico(3972, { REDIS_URL }) : undefined;
+  if (withRedis) stops.push(() => withRedis.server.stop());
+  const ref = await floor(3973, main.db);
+  stops.push(() => ref.stop());
+
+  const filter = encodeURIComponent(JSON.stringify(LIST_FILTER));
+  let n = 0;
+  const createBody = () => JSON.stringify({ status: 'new', total: 5, email: `bench-${process.pid}-${n++}@example.com` });
+  const fk = { 'x-api-key': ref.key };
+  const P = (s, path) => s.server.base + path;
+  // Each Portico scenario is compared with the floor scenario named in `floor`.
+  const scenarios = [
+    { title: 'floor: get by id', url: `${ref.base}/items/${ref.someId}`, headers: fk },
+    { title: 'get by id, X-Api-Key', floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { 'x-api-key': main.key } },
+    { title: 'get by id, key-derived JWT', floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { authorization: `Bearer ${main.jwt}` } },
+    ...(withRedis ? [{ title: 'get by id, X-Api-Key, Redis limits', floor: 'floor: get by id', url: P(withRedis, `/api/collections/orders/records/${withRedis.someId}`), headers: { 'x-api-key': withRedis.key } }] : []),
+    { title: 'floor: list 50', url: `${ref.base}/items`, headers: fk },
+    { title: 'list 50, filter + sort', floor: 'floor: list 50', url: P(main, `/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`), headers: { 'x-api-key': main.key } },
+    { title: 'floor: create', url: `${ref.base}/items`, method: 'POST', makeBody: createBody, headers: fk },
+    { title: 'create one', floor: 'floor: create', url: P(main, '/api/collections/orders/records'), method: 'POST', makeBody: createBody, headers: { 'x-api-key': main.key } },
+  ];
+  const results = new Map(scenarios.map((s) => [s.title, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    process.stdout.write(`round ${round}/${ROUNDS} `);
+    for (const s of scenarios) {
+      results.get(s.title).push(await load({ ...s, duration: SECONDS }));
+      process.stdout.write('.');
+    }
+    process.stdout.write('\n');
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const summary = new Map(
+    [...results].map(([title, rs]) => [
+      title,
+      { rps: Math.round(median(rs.map((r) => r.requests.average))), p50: median(rs.map((r) => r.latency.p50)), p99: median(rs.map((r) => r.latency.p99)), bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0) },
+    ]),
+  );
+  const rows = scenarios.map((s) => {
+    const m = summary.get(s.title);
+    const f = s.floor ? summary.get(s.floor) : undefined;
+    return {
+      scenario: s.title,
+      'req/s (median)': m.rps,
+      'p50 ms': m.p50,
+      'p99 ms': m.p99,
+      'ratio to floor': f ? Number((m.rps / f.rps).toFixed(2)) : '—',
+      'p99 vs floor': f ? Number((m.p99 / Math.max(1, f.p99)).toFixed(2)) : '—',
+      'errors/non-2xx': m.bad,
+    };
+  });
+  console.log(`\n${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, autocannon in this process; servers in their own`);
+  console.table(rows);
+  const key = summary.get('get by id, X-Api-Key').rps;
+  console.log(`key-derived JWT vs X-Api-Key: ${(summary.get('get by id, key-derived JWT').rps / key).toFixed(2)}×`);
+  console.log(`RSS after the run: Portico ${rssMb(main.server.pid)} MB${withRedis ? `, Portico with Redis ${rssMb(withRedis.server.pid)} MB` : ''}, floor ${rssMb(ref.pid)} MB`);
+  if (PG_URL) {
+    // Start-to-ready is a property of the embedded default: measure it on a fresh data dir.
+    const cold = await startServer({ port: 3974, quiet: true, env: { ...TIER, DATABASE_URL: '', REDIS_URL: '' } });
+    console.log(`start-to-ready on the embedded default (fresh data dir): ${cold.readyMs} ms`);
+    await cold.stop();
+  } else {
+    console.log(`start-to-ready on the embedded default (fresh data dir): ${main.server.readyMs} ms`);
+  }
+} finally {
+  for (const stop of stops.reverse()) await stop().catch(() => undefined);
+}
