@@ -6,6 +6,7 @@ import { createSecretKey, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 import { call, runScenarios, startServer, tenant } from './lib.mjs';
+import { FIELDS, record } from './seed-data.mjs';
 
 // The service's own query builder, so the plans shown are of the SQL it runs.
 const { listQuery, collectionWithRecordQuery } = createRequire(import.meta.url)('../dist/libs/collections/src/records-query.js');
@@ -30,26 +31,12 @@ try {
   const h = { 'x-api-key': key };
   await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, {
     name: 'orders',
-    fields: [
-      { name: 'status', type: 'select', required: true, options: { choices: ['new', 'paid', 'shipped'] } },
-      { name: 'total', type: 'number', required: true, options: { min: 0 } },
-      { name: 'email', type: 'email', unique: true },
-      { name: 'notes', type: 'text' },
-      { name: 'paid_at', type: 'datetime' },
-      { name: 'qty', type: 'integer' },
-      { name: 'gift', type: 'boolean' },
-      { name: 'region', type: 'select', options: { choices: ['eu', 'us', 'apac'] } },
-      { name: 'sku', type: 'text' },
-      { name: 'meta', type: 'json' },
-    ],
+    fields: FIELDS,
   }, h);
   const seeded = Date.now();
   let someId;
   for (let i = 0; i < TOTAL; i += 1000) {
-    const records = Array.from({ length: Math.min(1000, TOTAL - i) }, (_, j) => {
-      const n = i + j;
-      return { status: ['new', 'paid', 'shipped'][n % 3], total: (n * 7919) % 1000, email: `c${n}@example.com`, notes: `order ${n}`, paid_at: new Date(1767225600000 + n * 60000).toISOString(), qty: n % 10, gift: n % 2 === 0, region: ['eu', 'us', 'apac'][n % 3], sku: `SKU-${n % 500}`, meta: { n } };
-    });
+    const records = Array.from({ length: Math.min(1000, TOTAL - i) }, (_, j) => record(i + j));
     const res = await call(server.base, 'POST', '/api/collections/orders/records/batch', { records }, h);
     someId ??= res.data[Math.floor(res.data.length / 2)].id;
   }

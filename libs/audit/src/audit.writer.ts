@@ -36,22 +36,13 @@ export class AuditWriter {
 
   /** `insert into audit_logs … values (…)`. */
   insert(event: AuditEvent, meta: RequestMeta = currentMeta()): SqlPart {
-    const r = event.resource;
+    const [spaceId, actorType, actorId, label, action, outcome, resourceType, collection, ...rest] = this.common(event, meta);
     return {
       sql: `insert into audit_logs (${COLUMNS}) values (cast(? as uuid), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))`,
       params: [
-        event.spaceId ?? PLATFORM_LOG,
-        event.actor.type,
-        event.actor.id,
-        scrub(event.actor.label),
-        event.action,
-        event.outcome ?? 'success',
-        r?.type ?? null,
-        r?.id ?? null,
-        r?.collection ?? null,
-        meta.ip,
-        meta.userAgent,
-        meta.requestId,
+        spaceId, actorType, actorId, label, action, outcome, resourceType,
+        event.resource?.id ?? null,
+        collection, ...rest,
         json(event.changes && Object.keys(event.changes).length ? event.changes : null),
         json(event.metadata),
       ],
@@ -64,25 +55,27 @@ export class AuditWriter {
    * No rows changed, no entry.
    */
   insertFrom(source: string, event: Omit<AuditEvent, 'changes'>, row: { id: string; changes: SqlPart }, meta: RequestMeta = currentMeta()): SqlPart {
-    const r = event.resource;
     return {
       sql: `insert into audit_logs (${COLUMNS})
             select cast(? as uuid), ?, ?, ?, ?, ?, ?, ${row.id}, ?, ?, ?, ?, ${row.changes.sql}, cast(? as jsonb) from ${source}`,
-      params: [
-        event.spaceId ?? PLATFORM_LOG,
-        event.actor.type,
-        event.actor.id,
-        scrub(event.actor.label),
-        event.action,
-        event.outcome ?? 'success',
-        r?.type ?? null,
-        r?.collection ?? null,
-        meta.ip,
-        meta.userAgent,
-        meta.requestId,
-        ...row.changes.params,
-        json(event.metadata),
-      ],
+      params: [...this.common(event, meta), ...row.changes.params, json(event.metadata)],
     };
+  }
+
+  /** The columns every entry sets alike: space, actor, action, outcome, resource type and collection, request. */
+  private common(event: Omit<AuditEvent, 'changes'>, meta: RequestMeta): unknown[] {
+    return [
+      event.spaceId ?? PLATFORM_LOG,
+      event.actor.type,
+      event.actor.id,
+      scrub(event.actor.label),
+      event.action,
+      event.outcome ?? 'success',
+      event.resource?.type ?? null,
+      event.resource?.collection ?? null,
+      meta.ip,
+      meta.userAgent,
+      meta.requestId,
+    ];
   }
 }
