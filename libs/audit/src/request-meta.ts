@@ -10,7 +10,8 @@ export interface RequestMeta {
   requestId: string | null;
 }
 
-const storage = new AsyncLocalStorage<RequestMeta>();
+// The request itself is stored: its meta is built only when an entry is written, not on every request.
+const storage = new AsyncLocalStorage<FastifyRequest>();
 const NONE: RequestMeta = { ip: null, userAgent: null, requestId: null };
 
 export function metaOf(request: FastifyRequest): RequestMeta {
@@ -19,7 +20,10 @@ export function metaOf(request: FastifyRequest): RequestMeta {
 }
 
 /** The current request's meta; empty outside a request (timers, the retention job). */
-export const currentMeta = (): RequestMeta => storage.getStore() ?? NONE;
+export const currentMeta = (): RequestMeta => {
+  const request = storage.getStore();
+  return request ? metaOf(request) : NONE;
+};
 
 /**
  * Makes the request's address, agent and id available to the audit writer in any
@@ -31,6 +35,6 @@ export class RequestMetaInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // Nest binds the handler's execution to the context in which handle() is called.
-    return storage.run(metaOf(request), () => next.handle());
+    return storage.run(request, () => next.handle());
   }
 }
