@@ -5,8 +5,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 export const CONNECTIONS = 50;
+
+/** A new, empty database `name` on the server of DATABASE_URL; undefined without one (the embedded default). */
+export async function benchDatabase(name) {
+  if (!process.env.DATABASE_URL) return undefined;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(process.env.DATABASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
 
 export async function startServer({ port, env = {}, quiet = false }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));

@@ -5,7 +5,7 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import pg from 'pg';
-import { call, runScenarios, startServer, tenant } from './lib.mjs';
+import { benchDatabase, call, runScenarios, startServer, tenant } from './lib.mjs';
 import { FIELDS, record } from './seed-data.mjs';
 
 // The service's own query builder, so the plans shown are of the SQL it runs.
@@ -13,17 +13,7 @@ const { listQuery, collectionWithRecordQuery } = createRequire(import.meta.url)(
 const toPg = (sql) => { let i = 0; return sql.replace(/\?/g, () => `$${++i}`); };
 
 const TOTAL = Number(process.env.RECORDS ?? 100_000);
-let dbUrl;
-if (process.env.DATABASE_URL) {
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query('drop database if exists portico_bench with (force)');
-  await admin.query('create database portico_bench');
-  await admin.end();
-  const u = new URL(process.env.DATABASE_URL);
-  u.pathname = '/portico_bench';
-  dbUrl = u.toString();
-}
+const dbUrl = await benchDatabase('portico_bench');
 const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3951), env: dbUrl ? { DATABASE_URL: dbUrl } : {} });
 try {
   console.log(`server ready in ${server.readyMs} ms (${dbUrl ? 'postgres' : 'embedded PGlite'})`);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { call, CONNECTIONS, load, startServer, tenant } from './lib.mjs';
+import { benchDatabase, call, CONNECTIONS, load, startServer, tenant } from './lib.mjs';
 import { FIELDS, LIST_FILTER, record } from './seed-data.mjs';
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000);
@@ -18,23 +18,11 @@ const PG_URL = process.env.DATABASE_URL;
 // Limits are computed and their headers sent on every request, but never reached.
 const TIER = { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', LOG_LEVEL };
 
-async function freshDatabase(name) {
-  if (!PG_URL) return undefined;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(PG_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
 
 /** A Portico server with a tenant, its key, a key-derived JWT and the seeded collection. */
 async function portico(port, env) {
-  const db = await freshDatabase(`portico_bench_${port}`);
+  const db = await benchDatabase(`portico_bench_${port}`);
   const server = await startServer({ port, quiet: true, env: { ...TIER, ...env, ...(db ? { DATABASE_URL: db } : {}) } });
   const { space, key } = await tenant(server.base);
   const h = { 'x-api-key': key };

@@ -3,7 +3,7 @@ import { AuditObserver } from '@app/audit';
 import { LastUsedTracker } from '@app/api-keys';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup, uniqueEmail } from './factories';
-import { Entry, entryFor, readLog, requestIdOf } from './audit-helpers';
+import { entryFor, readLog, requestIdOf } from './audit-helpers';
 
 const ADMIN_EMAIL = uniqueEmail('platform-admin');
 const someIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
@@ -284,7 +284,7 @@ describe('audit log: rate-limit rejections', () => {
     const rejected = answers.filter((r) => r.statusCode === 429);
     expect(rejected.length).toBeGreaterThanOrEqual(8);
     await t.app.get(AuditObserver).flush();
-    const entries = await t.sql<Entry & { metadata: Record<string, unknown>; request_id: string; actor_id: string; outcome: string }>(
+    const entries = await t.sql<{ outcome: string; actor_id: string; request_id: string; metadata: Record<string, unknown> }>(
       `select action, outcome, actor_id, request_id, metadata from audit_logs where space_id = ? and action = 'rate_limit.exceeded'`,
       [space.id],
     );

@@ -2,7 +2,7 @@ import type { Principal } from '@app/common';
 
 export const AUDIT_OUTCOMES = ['success', 'denied', 'failure'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
-export const ACTOR_TYPES = ['user', 'api_key', 'anonymous', 'system'] as const;
+export const ACTOR_TYPES = ['user', 'api_key', 'anonymous'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
 /** The chain of account-level events that belong to no space (sign-up, login, refresh). */
@@ -37,7 +37,6 @@ export interface AuditEvent {
 }
 
 export const ANONYMOUS: AuditActor = { type: 'anonymous', id: null, label: null };
-export const SYSTEM: AuditActor = { type: 'system', id: null, label: 'portico' };
 
 export function actorOf(principal: Principal | null | undefined): AuditActor {
   if (!principal) return ANONYMOUS;
@@ -48,9 +47,9 @@ export function actorOf(principal: Principal | null | undefined): AuditActor {
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** The members of `after` (or `before`) whose values differ, as `[before, after]` pairs. */
-export function diff(before: Record<string, unknown>, after: Record<string, unknown>, keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]): AuditChanges {
+export function diff(before: Record<string, unknown>, after: Record<string, unknown>): AuditChanges {
   const out: AuditChanges = {};
-  for (const k of keys) if (!same(before[k], after[k])) out[k] = [before[k] ?? null, after[k] ?? null];
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) if (!same(before[k], after[k])) out[k] = [before[k] ?? null, after[k] ?? null];
   return out;
 }
 

@@ -32,7 +32,7 @@ export class Migration20261202000004_audit extends Migration {
         seq bigint not null,
         id uuid not null default gen_random_uuid(),
         at timestamptz not null default clock_timestamp(),
-        actor_type text not null check (actor_type in ('user', 'api_key', 'anonymous', 'system')),
+        actor_type text not null check (actor_type in ('user', 'api_key', 'anonymous')),
         actor_id text,
         actor_label text,
         action text not null,
