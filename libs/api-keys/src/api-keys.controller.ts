@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, Page, PageQueryDto, Principal } from '@app/common';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, ApiKeyPageDto, ApiKeyWithSecretDto, CreateApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyDto, ApiKeyPageDto, ApiKeyWithSecretDto, CreateApiKeyDto, MeApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
 
 @ApiTags('api-keys')
+// GET /api/auth/me (in the auth module) answers this for keys.
+@ApiExtraModels(MeApiKeyDto)
 @Authenticated({ apiKeys: true })
 @Controller('api/spaces/:space_id/api-keys')
 export class ApiKeysController {

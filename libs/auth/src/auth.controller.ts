@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, BruteForceLimited, CurrentPrincipal, Principal, Public } from '@app/common';
+import { ApiConflict, ApiProblems, Authenticated, BruteForceLimited, CurrentPrincipal, Principal, Public } from '@app/common';
 import { LoginDto, RefreshDto, SignupDto } from './dto/credentials.dto';
 import { MeUserDto, SignupResponseDto, TokenPairDto } from './dto/session.dto';
 import { AuthService } from './auth.service';
@@ -20,6 +20,7 @@ export class AuthController {
   @Post('signup')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ operationId: 'signup', summary: 'Create an account and start a session' })
+  @ApiConflict('An account with this email already exists.')
   @ApiCreatedResponse({ type: SignupResponseDto })
   signup(@Body() dto: SignupDto): Promise<SignupResponseDto> {
     return this.auth.signup(dto);
@@ -32,6 +33,7 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ operationId: 'login', summary: 'Start a session with email and password' })
   @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblems(401)
   login(@Body() dto: LoginDto): Promise<TokenPairDto> {
     return this.auth.login(dto);
   }
@@ -43,11 +45,13 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ operationId: 'refreshSession', summary: 'Rotate a refresh token for a new token pair' })
   @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblems(401)
   refresh(@Body() dto: RefreshDto): Promise<TokenPairDto> {
     return this.auth.refresh(dto.refresh_token);
   }
 
   @Public()
+  @BruteForceLimited()
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({ operationId: 'logout', summary: "Revoke the refresh token's whole family" })

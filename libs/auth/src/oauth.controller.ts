@@ -1,9 +1,9 @@
 import { Body, Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiUnauthorizedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BruteForceLimited, Public } from '@app/common';
 import { OAuthError, OAuthGrants, OAuthTokenResponse } from './oauth-grants';
-import { OAuthTokenRequestDto, OAuthTokenResponseDto } from './dto/oauth.dto';
+import { OAuthErrorDto, OAuthTokenRequestDto, OAuthTokenResponseDto } from './dto/oauth.dto';
 
 /**
  * RFC 6749 token endpoint. Its errors are RFC 6749 bodies (`{ error,
@@ -23,6 +23,8 @@ export class OAuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: OAuthTokenRequestDto })
   @ApiOkResponse({ type: OAuthTokenResponseDto })
+  @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'An RFC 6749 error: a malformed request or an invalid grant.' })
+  @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: 'An RFC 6749 `invalid_client` error (with `WWW-Authenticate: Basic`).' })
   async token(
     @Body() body: unknown,
     @Req() request: FastifyRequest,

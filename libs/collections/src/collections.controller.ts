@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, Principal } from '@app/common';
+import { ApiConflict, Authenticated, CurrentPrincipal, Principal } from '@app/common';
 import { CollectionsService } from './collections.service';
 import { CollectionDto, CollectionListDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 import { impliedSpace } from './implied-space';
@@ -13,6 +13,7 @@ export class CollectionsController {
 
   @Post('api/spaces/:space_id/collections')
   @ApiOperation({ operationId: 'createCollection', summary: 'Create a collection (space admin, or a key with is_admin / collections:admin)' })
+  @ApiConflict('A collection with this name exists.')
   @ApiCreatedResponse({ type: CollectionDto })
   create(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: CreateCollectionDto): Promise<CollectionDto> {
     return this.collections.create(principal, spaceId, dto);
@@ -41,6 +42,7 @@ export class CollectionsController {
 
   @Patch('api/spaces/:space_id/collections/:name')
   @ApiOperation({ operationId: 'updateCollection', summary: 'Evolve the schema: remove, rename, redefine and add fields' })
+  @ApiConflict('Existing records do not fit the new field definitions (the count is in the detail), or values of a field made unique repeat.')
   @ApiOkResponse({ type: CollectionDto })
   update(
     @CurrentPrincipal() principal: Principal,

@@ -26,7 +26,8 @@ export const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at'] as const;
 const OPTION_KEYS = ['choices', 'max_length', 'min', 'max', 'default'];
 const TEXTUAL: FieldType[] = ['text', 'email', 'url', 'select'];
-const MAX_FIELDS = 200;
+export const MAX_FIELDS = 200;
+export const MAX_TEXT_LENGTH = 1_000_000;
 
 export const isTextual = (type: FieldType) => TEXTUAL.includes(type);
 export const isOrdered = (type: FieldType) => ['text', 'email', 'url', 'select', 'number', 'integer', 'date', 'datetime'].includes(type);
@@ -60,8 +61,8 @@ export function validateFieldDef(raw: unknown, path: string): FieldError[] {
       at('.options.choices', 'must be a list of 1–500 distinct non-empty strings');
     }
   } else if (o.choices !== undefined) at('.options.choices', 'applies to select fields only');
-  if (o.max_length !== undefined && (!isTextual(type) || !Number.isInteger(o.max_length) || (o.max_length as number) < 1)) {
-    at('.options.max_length', 'must be a positive integer on a text field');
+  if (o.max_length !== undefined && (!isTextual(type) || !Number.isInteger(o.max_length) || (o.max_length as number) < 1 || (o.max_length as number) > MAX_TEXT_LENGTH)) {
+    at('.options.max_length', `must be an integer from 1 to ${MAX_TEXT_LENGTH} on a text field`);
   }
   for (const k of ['min', 'max']) {
     if (o[k] !== undefined && (!['number', 'integer'].includes(type) || typeof o[k] !== 'number' || !Number.isFinite(o[k]))) {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, Page, Principal } from '@app/common';
+import { ApiConflict, Authenticated, CurrentPrincipal, Page, Principal } from '@app/common';
 import { BatchCreateDto, BatchCreatedDto, DeletedDto, DeleteRecordsQueryDto, FieldsQueryDto, ListRecordsQueryDto, RecordDto, RecordPageDto } from './dto/record.dto';
 import { impliedSpace } from './implied-space';
 import { RecordsService } from './records.service';
@@ -27,6 +27,7 @@ export class RecordsController {
 
   @Post()
   @ApiOperation({ operationId: 'createRecord', summary: 'Create a record, validated against the schema' })
+  @ApiConflict('A unique field value is taken.')
   @ApiBody(RECORD_BODY)
   @ApiCreatedResponse({ type: RecordDto })
   create(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Body() body: Row): Promise<Row> {
@@ -35,6 +36,7 @@ export class RecordsController {
 
   @Post('batch')
   @ApiOperation({ operationId: 'createRecords', summary: 'Create up to 1000 records, all or nothing' })
+  @ApiConflict('A unique field value is taken (by another record or within the batch); nothing is stored.')
   @ApiCreatedResponse({ type: BatchCreatedDto })
   createMany(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Body() dto: BatchCreateDto): Promise<{ data: Row[] }> {
     return this.records.createMany(p, impliedSpace(p, spaceId), name, dto);
@@ -56,6 +58,7 @@ export class RecordsController {
 
   @Patch(':id')
   @ApiOperation({ operationId: 'updateRecord', summary: 'Partial update; null removes an optional field' })
+  @ApiConflict('A unique field value is taken.')
   @ApiBody(RECORD_BODY)
   @ApiOkResponse({ type: RecordDto })
   update(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Param('id') id: string, @Body() body: Row): Promise<Row> {

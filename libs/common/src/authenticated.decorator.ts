@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiProblems } from './api-problems';
 
 /** Names of the security schemes in the OpenAPI document. */
 export const SECURITY_SCHEMES = {
@@ -17,7 +18,8 @@ export const BODY_CREDENTIAL = 'portico:body-credential';
  * bearer tokens are accepted and an API key gets 403.
  */
 export function Authenticated(options: { apiKeys?: boolean } = {}) {
-  const decorators = [SetMetadata(ACCEPTS_API_KEYS, options.apiKeys === true), ApiBearerAuth(SECURITY_SCHEMES.bearer)];
+  // Every authenticated route is also charged against a tenant budget (429).
+  const decorators = [SetMetadata(ACCEPTS_API_KEYS, options.apiKeys === true), ApiBearerAuth(SECURITY_SCHEMES.bearer), ApiProblems(401, 403, 429)];
   if (options.apiKeys) decorators.push(ApiSecurity(SECURITY_SCHEMES.apiKey), ApiSecurity(SECURITY_SCHEMES.undbToken));
   return applyDecorators(...decorators);
 }

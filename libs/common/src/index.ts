@@ -18,3 +18,4 @@ export * from './authenticated.decorator';
 export * from './rate-limit.decorator';
 export * from './route-policy';
 export * from './common.module';
+export * from './api-problems';

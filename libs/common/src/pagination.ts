@@ -6,7 +6,7 @@ import { badRequest } from './problem.exception';
 /** `?limit=&cursor=` of every list endpoint. */
 export class PageQueryDto {
   /** Page size, 1–1000. */
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', minimum: 1, maximum: 1000, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -15,7 +15,7 @@ export class PageQueryDto {
   limit?: number;
 
   /** Opaque cursor from a previous page's `next_cursor`. */
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ maxLength: 512 })
   @IsOptional()
   @IsString()
   @MaxLength(512)

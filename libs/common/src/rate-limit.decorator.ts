@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiProblems } from './api-problems';
 
 export const BRUTE_FORCE = 'portico:brute-force';
 
@@ -11,7 +12,7 @@ export interface BruteForceOptions {
  * Marks an unauthenticated endpoint that guesses could be run against (login,
  * signup, token exchange): limited per client address, before any work is done.
  */
-export const BruteForceLimited = (options: BruteForceOptions = {}) => SetMetadata(BRUTE_FORCE, options);
+export const BruteForceLimited = (options: BruteForceOptions = {}) => applyDecorators(SetMetadata(BRUTE_FORCE, options), ApiProblems(429));
 
 /** Told when a presented credential was rejected, so a flood of guesses from one address can be stopped. */
 export interface BadCredentialObserver {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentPrincipal, Page, PageQueryDto, Principal } from '@app/common';
+import { ApiConflict, Authenticated, CurrentPrincipal, Page, PageQueryDto, Principal } from '@app/common';
 import { AddMemberDto, MemberDto, MemberPageDto, UpdateMemberDto } from './dto/member.dto';
 import { SpaceMembersService } from './space-members.service';
 
@@ -19,6 +19,7 @@ export class SpaceMembersController {
 
   @Post()
   @ApiOperation({ operationId: 'addMember', summary: 'Add an existing user by email (admin+; owners only grant owner)' })
+  @ApiConflict('The user is already a member.')
   @ApiCreatedResponse({ type: MemberDto })
   add(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: AddMemberDto): Promise<MemberDto> {
     return this.members.add(principal, spaceId, dto);
@@ -26,6 +27,7 @@ export class SpaceMembersController {
 
   @Patch(':user_id')
   @ApiOperation({ operationId: 'updateMember', summary: "Change a member's role" })
+  @ApiConflict('The last owner cannot be demoted.')
   @ApiOkResponse({ type: MemberDto })
   update(
     @CurrentPrincipal() principal: Principal,
@@ -39,6 +41,7 @@ export class SpaceMembersController {
   @Delete(':user_id')
   @HttpCode(204)
   @ApiOperation({ operationId: 'removeMember', summary: 'Remove a member, or leave the space' })
+  @ApiConflict('The last owner cannot leave or be removed.')
   @ApiNoContentResponse()
   remove(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Param('user_id') userId: string): Promise<void> {
     return this.members.remove(principal, spaceId, userId);

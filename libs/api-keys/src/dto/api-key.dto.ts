@@ -15,14 +15,17 @@ const PERMISSIONS_EXAMPLE = {
   '*': ['read'],
 };
 
+const FIELD_NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
+
 const PERMISSIONS_SCHEMA = {
   type: 'object',
   description:
     'By collection name (or "*" for every collection, present and future): a list of actions (`read`, `write`, `delete`, `admin`) ' +
     'or an object of action booleans plus field rules `select_fields`, `exclude_fields`, `writable_fields`.',
+  maxProperties: 1000,
   additionalProperties: {
     oneOf: [
-      { type: 'array', items: { type: 'string', enum: ['read', 'write', 'delete', 'admin'] } },
+      { type: 'array', maxItems: 4, items: { type: 'string', enum: ['read', 'write', 'delete', 'admin'] } },
       {
         type: 'object',
         properties: {
@@ -30,9 +33,9 @@ const PERMISSIONS_SCHEMA = {
           write: { type: 'boolean' },
           delete: { type: 'boolean' },
           admin: { type: 'boolean' },
-          select_fields: { type: 'array', items: { type: 'string' } },
-          exclude_fields: { type: 'array', items: { type: 'string' } },
-          writable_fields: { type: 'array', items: { type: 'string' } },
+          select_fields: { type: 'array', maxItems: 1000, items: FIELD_NAME },
+          exclude_fields: { type: 'array', maxItems: 1000, items: FIELD_NAME },
+          writable_fields: { type: 'array', maxItems: 1000, items: FIELD_NAME },
         },
         additionalProperties: false,
       },
@@ -59,21 +62,21 @@ class ApiKeyFieldsDto {
   @IsObject()
   collection_permissions?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ enum: SCOPES, isArray: true, example: ['audit:read'] })
+  @ApiPropertyOptional({ enum: SCOPES, isArray: true, maxItems: SCOPES.length, example: ['audit:read'] })
   @IsOptional()
   @IsArray()
   @IsIn(SCOPES, { each: true })
   scopes?: Scope[];
 
   /** IPv4/IPv6 addresses or CIDRs; empty means any address. */
-  @ApiPropertyOptional({ type: [String], example: ['203.0.113.0/24', '2001:db8::/32'] })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 49 }, maxItems: 100, example: ['203.0.113.0/24', '2001:db8::/32'] } as never)
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   allowed_ips?: string[];
 
   /** A per-key cap below the space's tier budget; null removes it. */
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: 1000000, example: 100 })
+  @ApiPropertyOptional({ type: 'integer', format: 'int32', nullable: true, minimum: 1, maximum: 1000000, example: 100 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -105,7 +108,7 @@ export class UpdateApiKeyDto extends ApiKeyFieldsDto {
 
 /** ekoDB's register body: the admin key may come in the body. */
 export class RegisterApiKeyDto extends CreateApiKeyDto {
-  @ApiPropertyOptional({ description: 'An admin API key of the space, when not sent in a header.' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'An admin API key of the space, when not sent in a header.' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -115,33 +118,33 @@ export class RegisterApiKeyDto extends CreateApiKeyDto {
 export class ApiKeyDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) space_id: string;
-  @ApiProperty() label: string;
-  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ maxLength: 200 }) label: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: 1000 }) description: string | null;
   @ApiProperty() is_admin: boolean;
   @ApiProperty(PERMISSIONS_SCHEMA as never) collection_permissions: Record<string, unknown>;
-  @ApiProperty({ enum: SCOPES, isArray: true }) scopes: string[];
-  @ApiProperty({ type: [String] }) allowed_ips: string[];
-  @ApiProperty({ type: Number, nullable: true }) rate_limit_per_minute: number | null;
-  @ApiProperty({ example: 'ptc_…a1B2' }) masked_key: string;
+  @ApiProperty({ enum: SCOPES, isArray: true, maxItems: SCOPES.length }) scopes: string[];
+  @ApiProperty({ type: 'array', items: { type: 'string', maxLength: 49 }, maxItems: 100 } as never) allowed_ips: string[];
+  @ApiProperty({ type: 'integer', format: 'int32', nullable: true, minimum: 1, maximum: 1000000 }) rate_limit_per_minute: number | null;
+  @ApiProperty({ maxLength: 40, example: 'ptc_…a1B2' }) masked_key: string;
   @ApiProperty({ enum: ['active', 'expired'] }) status: 'active' | 'expired';
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_used_at: string | null;
-  @ApiProperty({ example: { type: 'user', id: '0190b7a4-1234-7abc-8def-0123456789ab' } }) created_by: { type: 'user' | 'api_key'; id: string };
+  @ApiProperty({ type: 'object', properties: { type: { type: 'string', enum: ['user', 'api_key'] }, id: { type: 'string', format: 'uuid' } }, required: ['type', 'id'], example: { type: 'user', id: '0190b7a4-1234-7abc-8def-0123456789ab' } } as never) created_by: { type: 'user' | 'api_key'; id: string };
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
 export class ApiKeyWithSecretDto extends ApiKeyDto {
   /** The secret, shown only in this response. */
-  @ApiProperty({ example: 'ptc_…' }) key: string;
+  @ApiProperty({ pattern: '^ptc_[0-9A-Za-z]{71}$', maxLength: 75, example: 'ptc_0Gq3LzV8bXw2NcT5hY7kJAs9Df4Gh6Jk8Lm1Np3Qr5St7Uv9Wx2Yz4Ab6Cd8Ef0Ghx3K9pQ' }) key: string;
 }
 
 export class ApiKeyPageDto {
-  @ApiProperty({ type: [ApiKeyDto] }) data: ApiKeyDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({ type: [ApiKeyDto], maxItems: 1000 }) data: ApiKeyDto[];
+  @ApiProperty({ type: String, nullable: true, maxLength: 512 }) next_cursor: string | null;
 }
 
 export class KeyTokenRequestDto {
-  @ApiProperty({ description: 'The API key to exchange.' })
+  @ApiProperty({ maxLength: 200, description: 'The API key to exchange.' })
   @IsString()
   @MaxLength(200)
   api_key: string;
@@ -149,18 +152,18 @@ export class KeyTokenRequestDto {
 
 export class KeyTokenDto {
   /** ES256 JWT acting as the key; dies with the key (regenerate, delete, expiry). */
-  @ApiProperty() token: string;
+  @ApiProperty({ maxLength: 4096 }) token: string;
   @ApiProperty({ enum: ['Bearer'] }) token_type: 'Bearer';
-  @ApiProperty({ example: 3600 }) expires_in: number;
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 86400, example: 3600 }) expires_in: number;
 }
 
 export class MeApiKeyDto {
   @ApiProperty({ enum: ['api_key'] }) kind: 'api_key';
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() label: string;
+  @ApiProperty({ maxLength: 200 }) label: string;
   @ApiProperty({ format: 'uuid' }) space_id: string;
   @ApiProperty() is_admin: boolean;
   @ApiProperty(PERMISSIONS_SCHEMA as never) collection_permissions: Record<string, unknown>;
-  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ enum: SCOPES, isArray: true, maxItems: SCOPES.length }) scopes: string[];
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
 }

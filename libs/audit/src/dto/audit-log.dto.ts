@@ -41,19 +41,20 @@ export class AuditLogQueryDto extends PageQueryDto {
 export class AuditActorDto {
   @ApiProperty({ enum: ACTOR_TYPES })
   type!: string;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 200 })
   id!: string | null;
   /** The key's label or the user's email. */
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 254 })
   label!: string | null;
 }
 
 export class AuditResourceDto {
+  @ApiProperty({ maxLength: 100, example: 'record' })
   type!: string;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 200 })
   id!: string | null;
   /** The collection, for records and collections. */
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 63 })
   collection!: string | null;
 }
 
@@ -61,21 +62,23 @@ export class AuditLogDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
   /** Position in the space's hash chain, from 1 with no gaps. */
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
   seq!: number;
   @ApiProperty({ format: 'date-time' })
   at!: string;
   actor!: AuditActorDto;
   /** e.g. `record.update`, `api_key.create`, `auth.login`. */
+  @ApiProperty({ maxLength: 100, example: 'record.update' })
   action!: string;
   @ApiProperty({ enum: AUDIT_OUTCOMES })
   outcome!: string;
   @ApiProperty({ type: AuditResourceDto, nullable: true })
   resource!: AuditResourceDto | null;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 45, description: 'The client address (IPv4 or IPv6).' })
   ip!: string | null;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 512 })
   user_agent!: string | null;
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 128 })
   request_id!: string | null;
   /** `{ field: [before, after] }`; values of sensitive fields read `[redacted]`. */
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: { type: 'array', minItems: 2, maxItems: 2, items: {} }, example: { status: ['new', 'paid'] } })
@@ -84,13 +87,14 @@ export class AuditLogDto {
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })
   metadata!: Record<string, unknown> | null;
   /** sha256 (hex) of this entry's canonical content and the previous entry's hash. */
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', minLength: 64, maxLength: 64 })
   hash!: string;
 }
 
 export class AuditLogPageDto {
-  @ApiProperty({ type: [AuditLogDto] })
+  @ApiProperty({ type: [AuditLogDto], maxItems: 1000 })
   data!: AuditLogDto[];
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, maxLength: 512 })
   next_cursor!: string | null;
 }
 
@@ -98,11 +102,12 @@ export class AuditVerifyDto {
   /** True when every kept entry links to the one before it and hashes to its stored hash. */
   valid!: boolean;
   /** Entries checked. */
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
   checked!: number;
   /** The first entry (oldest) that does not verify; absent when valid. */
   @ApiPropertyOptional({ format: 'uuid' })
   first_broken_id?: string;
   /** Why it does not verify: `hash_mismatch`, `broken_link`, `missing_entries` or `truncated`. */
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ enum: ['hash_mismatch', 'broken_link', 'missing_entries', 'truncated'] })
   reason?: string;
 }

@@ -38,7 +38,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'The refresh token from signup, login or the previous refresh.' })
+  @ApiProperty({ maxLength: 200, description: 'The refresh token from signup, login or the previous refresh.' })
   @IsString()
   @MaxLength(200)
   refresh_token: string;

@@ -1,12 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { FIELD_TYPES } from '../fields';
+import { FIELD_TYPES, MAX_FIELDS, MAX_TEXT_LENGTH } from '../fields';
+
+/** Collection and field names: what the database accepts as an identifier, lower case. */
+const FIELD_NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
 
 const FIELD_SCHEMA = {
   type: 'object',
   required: ['name', 'type'],
   properties: {
-    name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' },
+    name: FIELD_NAME,
     type: { type: 'string', enum: [...FIELD_TYPES] },
     required: { type: 'boolean' },
     unique: { type: 'boolean' },
@@ -14,8 +17,8 @@ const FIELD_SCHEMA = {
     options: {
       type: 'object',
       properties: {
-        choices: { type: 'array', items: { type: 'string' } },
-        max_length: { type: 'integer', minimum: 1 },
+        choices: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
+        max_length: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_TEXT_LENGTH },
         min: { type: 'number' },
         max: { type: 'number' },
         default: {},
@@ -35,7 +38,7 @@ export const ORDERS_EXAMPLE_FIELDS = [
 ];
 
 export class CreateCollectionDto {
-  @ApiProperty({ pattern: '^[a-z][a-z0-9_]{0,62}$', example: 'orders' })
+  @ApiProperty({ ...FIELD_NAME, example: 'orders' } as never)
   @IsString()
   @Matches(/^[a-z][a-z0-9_]{0,62}$/, { message: 'name must match ^[a-z][a-z0-9_]{0,62}$' })
   name: string;
@@ -49,6 +52,7 @@ export class CreateCollectionDto {
   @ApiProperty({
     type: 'array',
     items: FIELD_SCHEMA,
+    maxItems: MAX_FIELDS,
     example: ORDERS_EXAMPLE_FIELDS,
   } as never)
   @IsArray()
@@ -63,22 +67,22 @@ export class UpdateCollectionDto {
   @MaxLength(1000)
   description?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'Fields to drop, with their values.' })
+  @ApiPropertyOptional({ type: 'array', items: FIELD_NAME, maxItems: MAX_FIELDS, description: 'Fields to drop, with their values.' } as never)
   @IsOptional()
   @IsArray()
   remove_fields?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { notes: 'comment' }, description: 'Old name → new name.' } as never)
+  @ApiPropertyOptional({ type: 'object', additionalProperties: FIELD_NAME, maxProperties: MAX_FIELDS, example: { notes: 'comment' }, description: 'Old name → new name.' } as never)
   @IsOptional()
   @IsObject()
   rename_fields?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'array', items: FIELD_SCHEMA, description: 'New definitions of existing fields (type, required, unique, options); existing values must fit (409 with the count otherwise).' } as never)
+  @ApiPropertyOptional({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS, description: 'New definitions of existing fields (type, required, unique, options); existing values must fit (409 with the count otherwise).' } as never)
   @IsOptional()
   @IsArray()
   update_fields?: unknown[];
 
-  @ApiPropertyOptional({ type: 'array', items: FIELD_SCHEMA } as never)
+  @ApiPropertyOptional({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS } as never)
   @IsOptional()
   @IsArray()
   add_fields?: unknown[];
@@ -86,16 +90,16 @@ export class UpdateCollectionDto {
 
 export class CollectionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ type: String, nullable: true }) description: string | null;
-  @ApiProperty({ type: 'array', items: FIELD_SCHEMA } as never) fields: unknown[];
+  @ApiProperty({ ...FIELD_NAME, example: 'orders' } as never) name: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: 1000 }) description: string | null;
+  @ApiProperty({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS } as never) fields: unknown[];
   /** Bumped on every schema change. */
-  @ApiProperty() version: number;
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 }) version: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
 
 export class CollectionListDto {
-  @ApiProperty({ type: [CollectionDto] }) data: CollectionDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({ type: [CollectionDto], maxItems: 1000 }) data: CollectionDto[];
+  @ApiProperty({ type: String, nullable: true, maxLength: 512 }) next_cursor: string | null;
 }

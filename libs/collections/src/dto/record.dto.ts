@@ -4,21 +4,21 @@ import { PageQueryDto } from '@app/common';
 
 export class ListRecordsQueryDto extends PageQueryDto {
   /** JSON filter, e.g. {"status":"paid","total":{"gte":100}}. */
-  @ApiPropertyOptional({ example: '{"status":"paid","total":{"gte":100}}' })
+  @ApiPropertyOptional({ maxLength: 8192, example: '{"status":"paid","total":{"gte":100}}' })
   @IsOptional()
   @IsString()
   @MaxLength(8192)
   filter?: string;
 
   /** Comma-separated fields, `-` for descending; `id` breaks ties. */
-  @ApiPropertyOptional({ example: '-total,created_at' })
+  @ApiPropertyOptional({ maxLength: 1000, example: '-total,created_at' })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
   sort?: string;
 
   /** Comma-separated projection; `id` is always returned. */
-  @ApiPropertyOptional({ example: 'status,total' })
+  @ApiPropertyOptional({ maxLength: 4000, example: 'status,total' })
   @IsOptional()
   @IsString()
   @MaxLength(4000)
@@ -26,14 +26,14 @@ export class ListRecordsQueryDto extends PageQueryDto {
 }
 
 export class DeleteRecordsQueryDto {
-  @ApiProperty({ description: 'Required: which records to delete.', example: '{"status":"shipped"}' })
+  @ApiProperty({ maxLength: 8192, description: 'Required: which records to delete.', example: '{"status":"shipped"}' })
   @IsString()
   @MaxLength(8192)
   filter: string;
 }
 
 export class FieldsQueryDto {
-  @ApiPropertyOptional({ example: 'status,total' })
+  @ApiPropertyOptional({ maxLength: 4000, example: 'status,total' })
   @IsOptional()
   @IsString()
   @MaxLength(4000)
@@ -54,14 +54,14 @@ export class RecordDto {
 }
 
 export class RecordPageDto {
-  @ApiProperty({ type: [RecordDto] }) data: RecordDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({ type: [RecordDto], maxItems: 1000 }) data: RecordDto[];
+  @ApiProperty({ type: String, nullable: true, maxLength: 512 }) next_cursor: string | null;
 }
 
 export class DeletedDto {
-  @ApiProperty({ example: 3 }) deleted: number;
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 3 }) deleted: number;
 }
 
 export class BatchCreatedDto {
-  @ApiProperty({ type: [RecordDto] }) data: RecordDto[];
+  @ApiProperty({ type: [RecordDto], maxItems: 1000 }) data: RecordDto[];
 }

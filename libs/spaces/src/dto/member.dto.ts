@@ -25,12 +25,12 @@ export class UpdateMemberDto {
 export class MemberDto {
   @ApiProperty({ format: 'uuid' }) user_id: string;
   @ApiProperty({ format: 'email' }) email: string;
-  @ApiProperty({ type: String, nullable: true }) name: string | null;
+  @ApiProperty({ type: String, nullable: true, maxLength: 200 }) name: string | null;
   @ApiProperty({ enum: ROLES }) role: Role;
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
 export class MemberPageDto {
-  @ApiProperty({ type: [MemberDto] }) data: MemberDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({ type: [MemberDto], maxItems: 1000 }) data: MemberDto[];
+  @ApiProperty({ type: String, nullable: true, maxLength: 512 }) next_cursor: string | null;
 }

@@ -23,7 +23,7 @@ export class UpdateSpaceDto {
   name?: string;
 
   /** Platform admins only; a tier of the configured tier table. */
-  @ApiPropertyOptional({ example: 'business' })
+  @ApiPropertyOptional({ pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63, example: 'business' })
   @IsOptional()
   @IsString()
   @Matches(/^[a-z][a-z0-9_]{0,62}$/)
@@ -32,16 +32,16 @@ export class UpdateSpaceDto {
 
 export class SpaceDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ example: 'free' }) tier: string;
+  @ApiProperty({ maxLength: 100 }) name: string;
+  @ApiProperty({ pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63, example: 'free' }) tier: string;
   /** The tier's budget: requests per minute across all of the space's callers. */
-  @ApiProperty({ example: 50 }) rate_limit_per_minute: number;
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 100000000, example: 50 }) rate_limit_per_minute: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   /** The caller's role; absent for API keys and non-member platform admins. */
   @ApiPropertyOptional({ enum: ROLES }) role?: Role;
 }
 
 export class SpacePageDto {
-  @ApiProperty({ type: [SpaceDto] }) data: SpaceDto[];
-  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+  @ApiProperty({ type: [SpaceDto], maxItems: 1000 }) data: SpaceDto[];
+  @ApiProperty({ type: String, nullable: true, maxLength: 512 }) next_cursor: string | null;
 }

@@ -1,6 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { SECURITY_SCHEMES } from '@app/common';
+import { boundFormattedStrings } from './format-bounds';
+import { completeResponses } from './problem-responses';
+
+/** One tag per module, in the order a newcomer meets them. */
+const TAGS = [
+  { name: 'auth', description: 'Accounts, sessions (rotating refresh tokens), API-key-to-JWT exchange, OAuth 2.0 token endpoint, JWKS.' },
+  { name: 'spaces', description: 'Spaces: the tenants that hold collections, keys and members.' },
+  { name: 'members', description: 'People in a space and their roles.' },
+  { name: 'api-keys', description: 'Space-scoped API keys: create, rotate, restrict, revoke.' },
+  { name: 'collections', description: 'Collection schemas: typed fields, evolution.' },
+  { name: 'records', description: 'Records of a collection: CRUD, batch, filters. Typed per space at `GET /api/spaces/{space_id}/openapi.json`.' },
+  { name: 'audit', description: 'The append-only, hash-chained audit log.' },
+  { name: 'health', description: 'Liveness and readiness.' },
+];
 
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -11,17 +25,25 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         '(`application/problem+json`). Authenticate with one of the three schemes below.',
     )
     .setVersion('1.0.0')
+    .addServer('/', 'The host serving this document (local, staging or production alike)')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'x-undb-api-token', description: 'A space API key (undb style).' }, SECURITY_SCHEMES.undbToken)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A space API key (Jelou style).' }, SECURITY_SCHEMES.apiKey)
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A user access JWT, a key-derived JWT, or a raw API key.' },
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description:
+          'A user access JWT, a key-derived JWT, or a raw API key. JWTs are ES256 JWS and are handled as RFC8725 ' +
+          'recommends: the algorithm is fixed server-side (never taken from the token), `alg: none` is refused, and ' +
+          'issuer, audience, expiry and key id are checked.',
+      },
       SECURITY_SCHEMES.bearer,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
   });
-  return withImpliedSpacePaths(document);
+  document.tags = TAGS;
+  // OWASP API9: say who each server is for. Portico's API is public to its tenants.
+  document.servers = (document.servers ?? []).map((server) => ({ ...server, 'x-internal': false }));
+  return boundFormattedStrings(completeResponses(withImpliedSpacePaths(document)));
 }
 
 /**
@@ -40,13 +62,16 @@ function withImpliedSpacePaths(document: OpenAPIObject): OpenAPIObject {
       if (!op) continue;
       const others = (op.parameters ?? []).filter((p) => !('in' in p) || p.in !== 'path');
       const byName = new Map((op.parameters ?? []).filter((p) => 'in' in p && p.in === 'path').map((p) => [(p as { name: string }).name, p]));
-      const pathParams = declared.map(
-        (name) => byName.get(name) ?? { in: 'path' as const, name, required: true, schema: { type: 'string', ...(name.endsWith('id') ? { format: 'uuid' } : {}) } },
-      );
+      const pathParams = declared.map((name) => ({ ...(byName.get(name) ?? {}), in: 'path' as const, name, required: true, schema: pathParamSchema(name) }));
       item[method] = { ...op, operationId: implied ? `${op.operationId}InKeySpace` : op.operationId, parameters: [...pathParams, ...others] };
     }
   }
   return document;
+}
+
+/** Path parameters are ids (UUIDs) or collection names; the routes refuse anything else. */
+function pathParamSchema(name: string) {
+  return name === 'id' || name.endsWith('_id') ? { type: 'string', format: 'uuid' } : { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
 }
 
 export function mountSwaggerUi(app: INestApplication, document: OpenAPIObject): void {
