@@ -10,6 +10,7 @@ import { CollectionsModule } from '@app/collections';
 import { RateLimitGuard, RateLimitsModule } from '@app/rate-limits';
 import { AuditModule } from '@app/audit';
 import { HealthModule } from './health/health.module';
+import { DocsModule } from './openapi';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -32,6 +33,7 @@ export class AppModule {
         DatabaseModule.forRoot({ url: options.databaseUrl, kind: options.databaseKind, config: options.config, onQuery: options.onQuery }),
         RedisModule.forRoot(options.config.redis.url),
         HealthModule,
+        DocsModule,
         AuditModule,
         AuthModule,
         SpacesModule,

@@ -4,10 +4,11 @@ import { CollectionsService } from './collections.service';
 import { RecordsController } from './records.controller';
 import { RecordsService } from './records.service';
 import { SchemaChanges } from './schema-changes';
+import { SpaceOpenApiController, SpaceOpenApiService } from './space-openapi';
 
 @Module({
-  controllers: [CollectionsController, RecordsController],
-  providers: [CollectionsService, RecordsService, SchemaChanges],
+  controllers: [CollectionsController, RecordsController, SpaceOpenApiController],
+  providers: [CollectionsService, RecordsService, SchemaChanges, SpaceOpenApiService],
   exports: [CollectionsService],
 })
 export class CollectionsModule {}

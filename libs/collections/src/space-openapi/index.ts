@@ -1,0 +1,2 @@
+export * from './space-openapi.service';
+export * from './space-openapi.controller';
