@@ -61,7 +61,8 @@ describe('per-space typed OpenAPI (GET /api/spaces/{space_id}/openapi.json)', ()
         .flatMap((n) => [`list${n}`, `get${n}`, `create${n}`, `create${n}Batch`, `update${n}`, `delete${n}`, `delete${n}Where`])
         .sort(),
     );
-    expect(Object.keys(doc.paths)).toContain(`/api/spaces/${spaceId}/collections/orders/records/{id}`);
+    expect(Object.keys(doc.paths)).toContain('/api/spaces/{space_id}/collections/orders/records/{id}');
+    expect(JSON.stringify(doc.paths['/api/spaces/{space_id}/collections/orders/records'].get)).toContain(spaceId);
   });
 
   it("limits a key to what it may read and do: hidden fields and collections absent, write schema of its writable fields only, no delete", async () => {

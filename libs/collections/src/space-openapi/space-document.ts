@@ -31,6 +31,8 @@ const CURSOR = query('cursor', "A previous page's `next_cursor`.", { type: 'stri
 const FIELDS = query('fields', 'Comma-separated projection; `id` is always returned.', { type: 'string', maxLength: 4000 });
 const FILTER = (required: boolean) => ({ ...query('filter', 'JSON filter, e.g. {"status":"paid","total":{"gte":100}}.', { type: 'string', maxLength: 8192 }), required });
 const ID = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+/** The space is a parameter (defaulting to this space) so generated code does not embed an id. */
+const SPACE = (spaceId: string) => ({ name: 'space_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid', default: spaceId }, example: spaceId });
 
 const PROBLEM_SCHEMA = {
   type: 'object',
@@ -62,8 +64,8 @@ function uniqueName(base: string, taken: Set<string>): string {
  * The OpenAPI document of one space's record endpoints as one caller sees them: a
  * read schema (`Orders`), a create schema (`OrdersInput`) and a patch schema
  * (`OrdersPatch`) per collection it may read, and only the operations it may perform.
- * Paths carry the space id, so a client generated from it needs no parameters but
- * the record's.
+ * Paths keep `{space_id}` (its default is this space), so code written against one
+ * space's client reads the same for another space with the same collections.
  */
 export function spaceDocument(spaceId: string, collections: readonly SpaceCollection[]): Record<string, unknown> {
   const paths: Record<string, Record<string, Operation>> = {};
@@ -79,8 +81,11 @@ export function spaceDocument(spaceId: string, collections: readonly SpaceCollec
       schemas[`${name}Input`] = inputSchema(c.fields, c.access, 'create');
       schemas[`${name}Patch`] = inputSchema(c.fields, c.access, 'patch');
     }
-    const base = `/api/spaces/${spaceId}/collections/${c.name}/records`;
-    const op = (operationId: string, summary: string, rest: Operation): Operation => ({ operationId, summary, tags: [c.name], security: SECURITY, ...rest });
+    const base = `/api/spaces/{space_id}/collections/${c.name}/records`;
+    const op = (operationId: string, summary: string, rest: Operation): Operation => {
+      const parameters = [SPACE(spaceId), ...((rest.parameters as unknown[] | undefined) ?? [])];
+      return { operationId, summary, tags: [c.name], security: SECURITY, ...rest, parameters };
+    };
     const collectionOps: Record<string, Operation> = {
       get: op(`list${name}`, `List ${c.name}: filter, sort, fields, keyset cursor`, {
         parameters: [LIMIT, CURSOR, FILTER(false), query('sort', 'Comma-separated fields, `-` for descending.', { type: 'string', maxLength: 1000 }), FIELDS],
