@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, BrowserContext, Page } from 'playwright-core';
+import { createTestApp, TestApp } from './create-test-app';
+import { bearer, createCollection, createKey, createSpace, signup } from './factories';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// CI installs Chromium (.ci/run); a fresh machine without it skips this file, loudly.
+const haveBrowser = existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!haveBrowser) process.stderr.write(`docs-browser: ${CHROMIUM} not found, the Swagger UI browser test is skipped (apt-get install chromium)\n`);
+const describeWithBrowser = haveBrowser ? describe : describe.skip;
+
+const ARTIFACTS = join(__dirname, '..', 'artifacts');
+
+describeWithBrowser('Swagger UI in a real browser', () => {
+  let t: TestApp;
+  let browser: BrowserContext;
+  let profile: string;
+  let baseUrl: string;
+  let key: string;
+  let spaceId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    const owner = await signup(t.app);
+    const space = await createSpace(t.app, owner.access_token);
+    spaceId = space.id;
+    await createCollection(t.app, bearer(owner.access_token), space.id);
+    key = (await createKey(t.app, bearer(owner.access_token), space.id, { label: 'swagger-ui', collection_permissions: { orders: ['read'] } })).key;
+    profile = mkdtempSync(join(tmpdir(), 'portico-chromium-'));
+    // A fresh profile directory each run (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Expands the operation, enables "Try it out", executes, and returns the response's status cell. */
+  const tryItOut = async (page: Page, id: string) => {
+    const op = page.locator(`#${id}`);
+    await op.waitFor();
+    if (!(await op.getAttribute('class'))?.includes('is-open')) await op.locator('.opblock-summary').first().click();
+    const tryOut = op.locator('button.try-out__btn');
+    if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
+    await op.locator('button.execute').click();
+    const status = op.locator('.live-responses-table tr.response td.response-col_status').first();
+    await status.waitFor({ timeout: 15000 });
+    return { op, status };
+  };
+
+  it('authorizes with an API key on X-Api-Key, runs "Try it out" with a 200, and keeps the authorization across a reload', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/docs`);
+    await page.locator('button.btn.authorize').first().click();
+
+    // The dialog offers all three schemes.
+    const dialog = page.locator('.dialog-ux');
+    for (const scheme of ['x-undb-api-token', 'X-Api-Key', 'bearer']) await expectVisible(dialog.locator('.auth-container h4', { hasText: scheme }).first());
+    const apiKey = dialog.locator('.auth-container', { has: page.locator('h4', { hasText: /^X-Api-Key/ }) });
+    await apiKey.locator('input').fill(key);
+    await apiKey.locator('button.authorize').click();
+    await expectVisible(apiKey.getByText('Authorized'));
+    await apiKey.locator('button.btn-done').click();
+
+    const { op, status } = await tryItOut(page, 'operations-auth-getMe');
+    expect((await status.textContent())?.trim()).toBe('200');
+    expect(await op.locator('.live-responses-table .microlight, .live-responses-table pre').first().textContent()).toContain('"kind": "api_key"');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, 'swagger-ui-try-it-out.png');
+    // The response only: the request panel above it shows the key.
+    await op.locator('.live-responses-table').screenshot({ path: shot });
+    process.stdout.write(`\nSwagger UI screenshot (CI artifact): ${shot}\n`);
+
+    // persistAuthorization: after a reload the key is still applied.
+    await page.reload();
+    await expectVisible(page.locator('#operations-auth-getMe'));
+    expect(await page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('authorized') ?? '{}')))).toEqual(['X-Api-Key']);
+    const { status: after } = await tryItOut(page, 'operations-auth-getMe');
+    expect((await after.textContent())?.trim()).toBe('200');
+
+    // The space's typed docs load its spec with the persisted key and list what the key may do.
+    await page.goto(`${baseUrl}/docs/spaces/${spaceId}`);
+    await expectVisible(page.locator('#operations-orders-listOrders'));
+    expect(await page.locator('#operations-orders-createOrders').count()).toBe(0);
+    const { status: listed } = await tryItOut(page, 'operations-orders-listOrders');
+    expect((await listed.textContent())?.trim()).toBe('200');
+    await page.close();
+  }, 60000);
+});
+
+async function expectVisible(locator: ReturnType<Page['locator']>): Promise<void> {
+  await locator.waitFor({ state: 'visible', timeout: 10000 });
+}
