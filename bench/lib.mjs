@@ -1,7 +1,7 @@
 // Shared by the benchmark scripts: start the production build, call it, load it, tabulate.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -83,6 +83,25 @@ export function load({ url, headers, method = 'GET', makeBody, duration }) {
       (err, r) => (err ? reject(err) : resolve(r)),
     ),
   );
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat; here 0-based after the command name.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * `load`, plus the server's own CPU per request: a measure of the server's work that,
+ * unlike req/s, barely moves with what else the two cores are doing.
+ */
+export async function loadMeasured(pid, scenario) {
+  const before = cpuMs(pid);
+  const result = await load(scenario);
+  result.cpuUsPerRequest = ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total);
+  return result;
 }
 
 /** Interleaves the scenarios for `rounds` rounds and prints medians. */

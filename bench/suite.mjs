@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { benchDatabase, call, CONNECTIONS, load, startServer, tenant } from './lib.mjs';
+import { benchDatabase, call, CONNECTIONS, loadMeasured, startServer, tenant } from './lib.mjs';
 import { FIELDS, LIST_FILTER, record } from './seed-data.mjs';
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000);
@@ -83,22 +83,30 @@ try {
   const createBody = () => JSON.stringify({ status: 'new', total: 5, email: `bench-${process.pid}-${n++}@example.com` });
   const fk = { 'x-api-key': ref.key };
   const P = (s, path) => s.server.base + path;
+  const F = ref.pid;
+  const M = main.server.pid;
   // Each Portico scenario is compared with the floor scenario named in `floor`.
   const scenarios = [
-    { title: 'floor: get by id', url: `${ref.base}/items/${ref.someId}`, headers: fk },
-    { title: 'get by id, X-Api-Key', floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { 'x-api-key': main.key } },
-    { title: 'get by id, key-derived JWT', floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { authorization: `Bearer ${main.jwt}` } },
-    ...(withRedis ? [{ title: 'get by id, X-Api-Key, Redis limits', floor: 'floor: get by id', url: P(withRedis, `/api/collections/orders/records/${withRedis.someId}`), headers: { 'x-api-key': withRedis.key } }] : []),
-    { title: 'floor: list 50', url: `${ref.base}/items`, headers: fk },
-    { title: 'list 50, filter + sort', floor: 'floor: list 50', url: P(main, `/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`), headers: { 'x-api-key': main.key } },
-    { title: 'floor: create', url: `${ref.base}/items`, method: 'POST', makeBody: createBody, headers: fk },
-    { title: 'create one', floor: 'floor: create', url: P(main, '/api/collections/orders/records'), method: 'POST', makeBody: createBody, headers: { 'x-api-key': main.key } },
+    { title: 'floor: get by id', pid: F, url: `${ref.base}/items/${ref.someId}`, headers: fk },
+    { title: 'get by id, X-Api-Key', pid: M, floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { 'x-api-key': main.key } },
+    { title: 'get by id, key-derived JWT', pid: M, floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { authorization: `Bearer ${main.jwt}` } },
+    ...(withRedis ? [{ title: 'get by id, X-Api-Key, Redis limits', pid: withRedis.server.pid, floor: 'floor: get by id', url: P(withRedis, `/api/collections/orders/records/${withRedis.someId}`), headers: { 'x-api-key': withRedis.key } }] : []),
+    { title: 'floor: list 50', pid: F, url: `${ref.base}/items`, headers: fk },
+    { title: 'list 50, filter + sort', pid: M, floor: 'floor: list 50', url: P(main, `/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`), headers: { 'x-api-key': main.key } },
+    { title: 'floor: create', pid: F, url: `${ref.base}/items`, method: 'POST', makeBody: createBody, headers: fk },
+    { title: 'create one', pid: M, floor: 'floor: create', url: P(main, '/api/collections/orders/records'), method: 'POST', makeBody: createBody, headers: { 'x-api-key': main.key } },
   ];
+  // BENCH_ONLY (a regular expression on titles) narrows a tuning run; the floors compared with stay in.
+  if (process.env.BENCH_ONLY) {
+    const only = new RegExp(process.env.BENCH_ONLY, 'i');
+    const wanted = new Set(scenarios.filter((s) => only.test(s.title)).flatMap((s) => [s.title, s.floor]));
+    scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => wanted.has(s.title)));
+  }
   const results = new Map(scenarios.map((s) => [s.title, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     process.stdout.write(`round ${round}/${ROUNDS} `);
     for (const s of scenarios) {
-      results.get(s.title).push(await load({ ...s, duration: SECONDS }));
+      results.get(s.title).push(await loadMeasured(s.pid, { ...s, duration: SECONDS }));
       process.stdout.write('.');
     }
     process.stdout.write('\n');
@@ -107,7 +115,7 @@ try {
   const summary = new Map(
     [...results].map(([title, rs]) => [
       title,
-      { rps: Math.round(median(rs.map((r) => r.requests.average))), p50: median(rs.map((r) => r.latency.p50)), p99: median(rs.map((r) => r.latency.p99)), bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0) },
+      { rps: Math.round(median(rs.map((r) => r.requests.average))), cpu: Math.round(median(rs.map((r) => r.cpuUsPerRequest))), p50: median(rs.map((r) => r.latency.p50)), p99: median(rs.map((r) => r.latency.p99)), bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0) },
     ]),
   );
   const rows = scenarios.map((s) => {
@@ -116,6 +124,7 @@ try {
     return {
       scenario: s.title,
       'req/s (median)': m.rps,
+      'server CPU µs/req': m.cpu,
       'p50 ms': m.p50,
       'p99 ms': m.p99,
       'ratio to floor': f ? Number((m.rps / f.rps).toFixed(2)) : '—',
@@ -124,9 +133,11 @@ try {
     };
   });
   console.log(`\n${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, autocannon in this process; servers in their own`);
+  console.log('server CPU µs/req: the server process\'s own CPU time per request (from /proc), steadier than req/s on a shared machine');
   console.table(rows);
-  const key = summary.get('get by id, X-Api-Key').rps;
-  console.log(`key-derived JWT vs X-Api-Key: ${(summary.get('get by id, key-derived JWT').rps / key).toFixed(2)}×`);
+  const key = summary.get('get by id, X-Api-Key')?.rps;
+  const jwt = summary.get('get by id, key-derived JWT')?.rps;
+  if (key && jwt) console.log(`key-derived JWT vs X-Api-Key: ${(jwt / key).toFixed(2)}×`);
   console.log(`RSS after the run: Portico ${rssMb(main.server.pid)} MB${withRedis ? `, Portico with Redis ${rssMb(withRedis.server.pid)} MB` : ''}, floor ${rssMb(ref.pid)} MB`);
   if (PG_URL) {
     // Start-to-ready is a property of the embedded default: measure it on a fresh data dir.

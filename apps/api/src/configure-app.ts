@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet from '@fastify/helmet';
 import type { DestinationStream } from 'pino';
-import { createLogger, createValidationPipe, PinoNestLogger, RequestLogController, requestIdFor } from '@app/common';
+import { createAccessLogger, createLogger, createValidationPipe, PinoNestLogger, RequestLogController, requestIdFor, stdoutDestination } from '@app/common';
+import { withRequestMeta } from '@app/audit';
 import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
+import { securityHeaders } from './security-headers';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** Where JSON logs go (stdout when unset); tests capture them here. */
@@ -19,10 +20,11 @@ export const listRoutes = (app: NestFastifyApplication) => routes.get(app) ?? []
 /** Builds the whole HTTP application, configured exactly as in production; used by main and tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config } = options;
-  const logger = createLogger(config.log.level, options.logDestination);
+  const destination = options.logDestination ?? stdoutDestination();
+  const logger = createLogger(config.log.level, destination);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    logController: new RequestLogController(),
+    logController: new RequestLogController(createAccessLogger(config.log.level, destination)),
     genReqId: requestIdFor,
     bodyLimit: config.http.bodyLimit,
     // Fastify also takes a hop count here; its types omit it.
@@ -38,11 +40,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     for (const method of [route.method].flat()) routes.get(app)!.push({ method, url: route.url });
   });
   routes.set(app, []);
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-
-  await app.register(helmet, {
+  const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -52,6 +50,14 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
         connectSrc: ["'self'"],
       },
     },
+  });
+  // One synchronous hook for what every request needs: the headers every response
+  // carries, and the request meta the audit writer reads (the rest of the request
+  // runs inside it).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security);
+    reply.header('x-request-id', request.id);
+    withRequestMeta(request, done);
   });
   const origins = config.http.corsOrigins;
   app.enableCors({

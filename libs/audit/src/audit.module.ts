@@ -1,12 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PROBLEM_OBSERVER } from '@app/common';
 import { AuditLogsController } from './audit-logs.controller';
 import { AuditLogsService } from './audit-logs.service';
 import { AuditObserver } from './audit.observer';
 import { AuditRetention } from './audit-retention.service';
 import { AuditWriter } from './audit.writer';
-import { RequestMetaInterceptor } from './request-meta';
 
 /** The audit log: every module writes through AuditWriter; errors reach it through the problem filter. */
 @Global()
@@ -18,7 +16,6 @@ import { RequestMetaInterceptor } from './request-meta';
     AuditObserver,
     AuditRetention,
     { provide: PROBLEM_OBSERVER, useExisting: AuditObserver },
-    { provide: APP_INTERCEPTOR, useClass: RequestMetaInterceptor },
   ],
   exports: [AuditWriter, AuditObserver, AuditRetention, PROBLEM_OBSERVER],
 })

@@ -1,7 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
 
 /** Where a request came from, as the audit log records it. */
 export interface RequestMeta {
@@ -29,12 +27,11 @@ export const currentMeta = (): RequestMeta => {
  * Makes the request's address, agent and id available to the audit writer in any
  * service the handler calls. The actor stays an explicit parameter; only transport
  * facts are ambient, so service signatures do not carry the HTTP request.
+ *
+ * Called from a Fastify onRequest hook with the hook's `done`: everything after it
+ * (guards, pipes, the handler, the error filter) runs inside the store. A Nest
+ * interceptor did this before, but it put rxjs on every request's path.
  */
-@Injectable()
-export class RequestMetaInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    // Nest binds the handler's execution to the context in which handle() is called.
-    return storage.run(request, () => next.handle());
-  }
+export function withRequestMeta(request: FastifyRequest, next: () => void): void {
+  storage.run(request, next);
 }

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { FieldError } from './problem';
 import { ProblemException } from './problem.exception';
 
@@ -13,8 +13,37 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+type Constructor = new () => object;
+
+/**
+ * Most reads carry no query string, yet class-transformer and class-validator would
+ * walk the query DTO's metadata on every one of them. An empty query is checked once
+ * per DTO class: when `{}` passes, later empty queries get a fresh instance at once;
+ * when it fails (a required parameter), every request still gets the full check.
+ */
+class ValidationPipeWithEmptyQueries extends ValidationPipe {
+  private readonly emptyPasses = new WeakMap<object, boolean>();
+
+  constructor(options: ValidationPipeOptions) {
+    super(options);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype as Constructor | undefined;
+    if (metadata.type !== 'query' || !type || typeof value !== 'object' || value === null || Object.keys(value).length > 0) {
+      return super.transform(value, metadata);
+    }
+    let passes = this.emptyPasses.get(type);
+    if (passes === undefined) {
+      passes = await super.transform({}, metadata).then(() => true, () => false);
+      this.emptyPasses.set(type, passes);
+    }
+    return passes ? new type() : super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ValidationPipeWithEmptyQueries({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
