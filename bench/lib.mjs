@@ -22,12 +22,17 @@ export async function benchDatabase(name) {
   return u.toString();
 }
 
+/** The V8 flags of `npm run start:prod` (the heap sizes production runs with), read from package.json. */
+const PRODUCTION_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  .scripts['start:prod'].split(' ')
+  .filter((word) => word.startsWith('--'));
+
 export async function startServer({ port, env = {}, quiet = false }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const base = `http://127.0.0.1:${port}`;
   const started = Date.now();
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'dist/apps/api/src/main.js'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Authenticator, badRequest, Principal, ProblemException, unauthorized } from '@app/common';
 import { JwtStrategy } from './jwt.strategy';
 import { runStrategy } from './run-strategy';
+import { VerifiedTokens } from './verified-tokens';
 
 /** Verifies a raw API key presented on any of the three headers; provided by the API-keys lib. */
 export interface ApiKeyVerifier {
@@ -43,6 +44,7 @@ export function extractCredential(request: FastifyRequest, bodyCredential?: stri
 @Injectable()
 export class CredentialAuthenticator implements Authenticator {
   private apiKeys?: ApiKeyVerifier;
+  private readonly verified = new VerifiedTokens();
 
   constructor(private readonly jwt: JwtStrategy) {}
 
@@ -57,11 +59,17 @@ export class CredentialAuthenticator implements Authenticator {
     if (JWT_SHAPE.test(credential)) {
       // passport-jwt reads the Authorization header; a JWT on X-Api-Key is no API key and fails below.
       if (request.headers.authorization) {
-        principal = await runStrategy<Principal>(this.jwt, request).catch((error) => {
-          // A decided refusal (e.g. 403 for an address outside a key's allowlist) stands; anything else is a bad token.
-          if (error instanceof ProblemException) throw error;
-          return false as const;
-        });
+        const known = this.verified.get(credential);
+        if (known) {
+          principal = await this.jwt.validate(request, known);
+        } else {
+          principal = await runStrategy<Principal>(this.jwt, request).catch((error) => {
+            // A decided refusal (e.g. 403 for an address outside a key's allowlist) stands; anything else is a bad token.
+            if (error instanceof ProblemException) throw error;
+            return false as const;
+          });
+          if (principal) this.verified.remember(credential);
+        }
       }
     } else if (this.apiKeys) {
       principal = await this.apiKeys.verify(request, credential);
