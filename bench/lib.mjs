@@ -80,11 +80,11 @@ export async function tenant(base) {
 }
 
 /** `makeBody`, when given, builds a fresh body for every request (e.g. unique values). */
-export function load({ url, headers, method = 'GET', makeBody, duration }) {
+export function load({ url, headers, method = 'GET', makeBody, duration, connections = CONNECTIONS }) {
   const requests = makeBody ? [{ method, setupRequest: (req) => ({ ...req, body: makeBody() }) }] : undefined;
   return new Promise((resolve, reject) =>
     autocannon(
-      { url, method, requests, connections: CONNECTIONS, duration, headers: { 'content-type': 'application/json', ...headers } },
+      { url, method, requests, connections, duration, headers: { 'content-type': 'application/json', ...headers } },
       (err, r) => (err ? reject(err) : resolve(r)),
     ),
   );
@@ -107,6 +107,23 @@ export async function loadMeasured(pid, scenario) {
   const result = await load(scenario);
   result.cpuUsPerRequest = ((cpuMs(pid) - before) * 1000) / Math.max(1, result.requests.total);
   return result;
+}
+
+/**
+ * The same load split over several instances at once (the connections shared out, as a
+ * load balancer would): req/s summed, latencies of the slowest, CPU of all servers.
+ */
+export async function loadSpread(pids, urls, scenario) {
+  const before = pids.reduce((a, pid) => a + cpuMs(pid), 0);
+  const parts = await Promise.all(urls.map((url) => load({ ...scenario, url, connections: Math.ceil(CONNECTIONS / urls.length) })));
+  const total = parts.reduce((a, r) => a + r.requests.total, 0);
+  return {
+    requests: { average: parts.reduce((a, r) => a + r.requests.average, 0), total },
+    latency: { p50: Math.max(...parts.map((r) => r.latency.p50)), p99: Math.max(...parts.map((r) => r.latency.p99)) },
+    non2xx: parts.reduce((a, r) => a + r.non2xx, 0),
+    errors: parts.reduce((a, r) => a + r.errors, 0),
+    cpuUsPerRequest: ((pids.reduce((a, pid) => a + cpuMs(pid), 0) - before) * 1000) / Math.max(1, total),
+  };
 }
 
 /** Interleaves the scenarios for `rounds` rounds and prints medians. */

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { benchDatabase, call, CONNECTIONS, loadMeasured, startServer, tenant } from './lib.mjs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { benchDatabase, call, CONNECTIONS, loadMeasured, loadSpread, startServer, tenant } from './lib.mjs';
 import { FIELDS, LIST_FILTER, record } from './seed-data.mjs';
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000);
@@ -17,13 +18,18 @@ const REDIS_URL = process.env.REDIS_URL;
 const PG_URL = process.env.DATABASE_URL;
 // Limits are computed and their headers sent on every request, but never reached.
 const TIER = { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', LOG_LEVEL };
+// One deployment's secrets, so a second instance accepts the first one's keys and tokens.
+const SECRETS = {
+  JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  API_KEY_PEPPER: randomBytes(32).toString('hex'),
+};
 
 const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
 
 /** A Portico server with a tenant, its key, a key-derived JWT and the seeded collection. */
 async function portico(port, env) {
   const db = await benchDatabase(`portico_bench_${port}`);
-  const server = await startServer({ port, quiet: true, env: { ...TIER, ...env, ...(db ? { DATABASE_URL: db } : {}) } });
+  const server = await startServer({ port, quiet: true, env: { ...TIER, ...SECRETS, ...env, ...(db ? { DATABASE_URL: db } : {}) } });
   const { space, key } = await tenant(server.base);
   const h = { 'x-api-key': key };
   await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields: FIELDS }, h);
@@ -77,6 +83,9 @@ try {
   if (withRedis) stops.push(() => withRedis.server.stop());
   const ref = await floor(3973, main.db);
   stops.push(() => ref.stop());
+  // A second instance on the same database (Postgres only: the embedded database is one process's).
+  const second = main.db ? await startServer({ port: 3975, quiet: true, env: { ...TIER, ...SECRETS, REDIS_URL: '', DATABASE_URL: main.db } }) : undefined;
+  if (second) stops.push(() => second.stop());
 
   const filter = encodeURIComponent(JSON.stringify(LIST_FILTER));
   let n = 0;
@@ -91,6 +100,9 @@ try {
     { title: 'get by id, X-Api-Key', pid: M, floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { 'x-api-key': main.key } },
     { title: 'get by id, key-derived JWT', pid: M, floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { authorization: `Bearer ${main.jwt}` } },
     ...(withRedis ? [{ title: 'get by id, X-Api-Key, Redis limits', pid: withRedis.server.pid, floor: 'floor: get by id', url: P(withRedis, `/api/collections/orders/records/${withRedis.someId}`), headers: { 'x-api-key': withRedis.key } }] : []),
+    ...(second
+      ? [{ title: 'get by id, X-Api-Key, 2 instances', pids: [M, second.pid], urls: [main.server.base, second.base].map((b) => `${b}/api/collections/orders/records/${main.someId}`), floor: 'floor: get by id', headers: { 'x-api-key': main.key } }]
+      : []),
     { title: 'floor: list 50', pid: F, url: `${ref.base}/items`, headers: fk },
     { title: 'list 50, filter + sort', pid: M, floor: 'floor: list 50', url: P(main, `/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`), headers: { 'x-api-key': main.key } },
     { title: 'floor: create', pid: F, url: `${ref.base}/items`, method: 'POST', makeBody: createBody, headers: fk },
@@ -106,7 +118,7 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     process.stdout.write(`round ${round}/${ROUNDS} `);
     for (const s of scenarios) {
-      results.get(s.title).push(await loadMeasured(s.pid, { ...s, duration: SECONDS }));
+      results.get(s.title).push(s.urls ? await loadSpread(s.pids, s.urls, { ...s, duration: SECONDS }) : await loadMeasured(s.pid, { ...s, duration: SECONDS }));
       process.stdout.write('.');
     }
     process.stdout.write('\n');
