@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { pepperHash, SECRETS, Secrets } from '@app/config';
-import { ApiKeyPrincipal, forbidden, isUuid } from '@app/common';
+import { ApiKeyPrincipal, forbidden, isUuid, SeenCredentials } from '@app/common';
 import { AccessTokenPayload, CredentialAuthenticator, JwtStrategy } from '@app/auth';
 import { metaOf } from '@app/audit';
 import { ApiKeyCache } from './api-key-cache.service';
@@ -18,9 +18,10 @@ export interface VerifiedKey {
 
 /**
  * The hot path for API keys. A malformed key fails on its checksum without I/O; a
- * recently seen key is checked against the in-process cache (one HMAC, no SQL).
- * Expired, revoked and regenerated keys fail; a key used from outside its
- * allowlist is 403.
+ * recently seen key is checked against the in-process cache (one HMAC, no SQL), and a
+ * key that already passed that check is recognised by its sha256 (no HMAC) as long as
+ * its cached state still holds the hash it matched. Expired, revoked and regenerated
+ * keys fail; a key used from outside its allowlist is 403.
  */
 @Injectable()
 export class ApiKeyVerifier implements OnModuleInit {
@@ -32,6 +33,8 @@ export class ApiKeyVerifier implements OnModuleInit {
     @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
 
+  private readonly seen = new SeenCredentials<{ keyId: string; secretHash: Buffer }>();
+
   onModuleInit(): void {
     this.authenticator.useApiKeyVerifier({ verify: async (request, key) => (await this.verifyKey(request, key))?.principal ?? null });
     this.jwt.useKeyTokenResolver({ fromToken: (request, payload) => this.fromToken(request, payload) });
@@ -42,10 +45,19 @@ export class ApiKeyVerifier implements OnModuleInit {
   }
 
   async verifyKey(request: FastifyRequest, key: string): Promise<VerifiedKey | null> {
+    const digest = SeenCredentials.digest(key);
+    const seen = this.seen.get(digest);
+    if (seen) {
+      const state = await this.cache.get(seen.keyId);
+      // The same stored hash it matched: not regenerated, deleted or replaced since.
+      if (state && state.secretHash.equals(seen.secretHash)) return this.admit(request, state);
+      this.seen.delete(digest);
+    }
     const parsed = parseKey(key);
     if (!parsed) return null;
     const state = await this.cache.get(parsed.keyId);
     if (!state || !timingSafeEqual(this.hash(key), state.secretHash)) return null;
+    this.seen.set(digest, { keyId: state.id, secretHash: state.secretHash });
     return this.admit(request, state);
   }
 

@@ -19,3 +19,4 @@ export * from './rate-limit.decorator';
 export * from './route-policy';
 export * from './common.module';
 export * from './api-problems';
+export * from './seen-credentials';

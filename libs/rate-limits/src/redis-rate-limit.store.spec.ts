@@ -26,6 +26,27 @@ withRedis('Redis rate-limit store', () => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
   });
 
+  it('batches concurrent requests for a budget into few round trips, each decided as if alone, in order', async () => {
+    const client = new Redis(process.env.REDIS_URL!);
+    const calls: number[] = [];
+    const store = new RedisRateLimitStore(client, prefix);
+    const run = (client as unknown as { porticoRateLimit: (...args: unknown[]) => Promise<unknown> }).porticoRateLimit;
+    (client as unknown as { porticoRateLimit: unknown }).porticoRateLimit = function (this: unknown, ...args: unknown[]) {
+      calls.push(args[5] as number);
+      return run.apply(client, args);
+    };
+    const memory = new MemoryRateLimitStore();
+    const now = Date.now();
+    const decisions = await Promise.all(Array.from({ length: 30 }, () => store.hit('batched', 20, 60_000, now)));
+    const expected: unknown[] = [];
+    for (let i = 0; i < 30; i++) expected.push(await memory.hit('batched', 20, 60_000, now));
+    expect(decisions).toEqual(expected);
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
+    // The first request goes alone; the 29 that arrived while it was in flight go in one script.
+    expect(calls).toEqual([1, 29]);
+    client.disconnect();
+  });
+
   it('decides exactly as the in-memory store does', async () => {
     const redis = new RedisRateLimitStore(a, prefix);
     const memory = new MemoryRateLimitStore();
