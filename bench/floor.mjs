@@ -45,7 +45,13 @@ app.addHook('onRequest', async (req, reply) => {
 const toRecord = (r) => ({ id: r.id, ...r.data, created_at: r.created_at, updated_at: r.updated_at });
 app.get('/health', async () => ({ id: some.id }));
 app.get('/items/:id', async (req, reply) => {
-  const { rows } = await pool.query('select id, data, created_at, updated_at from floor_records where space_id = $1 and collection_id = $2 and id = $3', [SPACE, COLLECTION, req.params.id]);
+  // A named prepared statement, as Portico's hot get by id uses (HotQueries): the
+  // comparison is of the request path, not of the query protocol.
+  const { rows } = await pool.query({
+    name: 'floor_get',
+    text: 'select id, data, created_at, updated_at from floor_records where space_id = $1 and collection_id = $2 and id = $3',
+    values: [SPACE, COLLECTION, req.params.id],
+  });
   if (!rows[0]) return reply.code(404).send({ error: 'not found' });
   return toRecord(rows[0]);
 });

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { conflict, forbidden, isUuid, notFound, Principal, uuidv7 } from '@app/common';
 import type { RecordRow } from './record-row';
-import { collectionWithRecordQuery } from './records-query';
+import { COLLECTION_WITH_RECORD } from './records-query';
 import { SpaceAccessService } from '@app/spaces';
+import { HotQueries } from '@app/database';
 import { actorOf, AuditWriter, diff } from '@app/audit';
 import { CollectionAccess } from './collection-access';
 import { COLLECTION_COLUMNS, CollectionRow, toCollectionDto } from './collection-row';
@@ -28,6 +29,7 @@ export class CollectionsService {
     private readonly spaces: SpaceAccessService,
     private readonly changes: SchemaChanges,
     private readonly audit: AuditWriter,
+    private readonly hot: HotQueries,
   ) {}
 
   /**
@@ -44,8 +46,8 @@ export class CollectionsService {
   /** `open` and the record `id` in one statement: the hot read path (get by id) costs one query. */
   async openWithRecord(principal: Principal, spaceId: string, name: string, id: string): Promise<OpenCollection & { record?: RecordRow }> {
     const access = await this.access(principal, spaceId, name);
-    const q = collectionWithRecordQuery(spaceId, name, isUuid(id) ? id : null);
-    const rows = await this.em.execute<(CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date })[]>(q.sql, q.params);
+    const q = COLLECTION_WITH_RECORD;
+    const rows = await this.hot.rows<CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date }>(q.name, q.sql, q.params(spaceId, name, isUuid(id) ? id : null));
     if (!rows[0]) throw collectionNotFound();
     const { r_id, r_data, r_created_at, r_updated_at, ...row } = rows[0];
     return { row, access, record: r_id ? { id: r_id, data: r_data, created_at: r_created_at, updated_at: r_updated_at } : undefined };

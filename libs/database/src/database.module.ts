@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AppConfig } from '@app/config';
+import { HotQueries } from './hot-query';
 import { ormOptions } from './orm-options';
 
 /** Where the database is, for the few parts that open a connection of their own (LISTEN). */
@@ -25,8 +26,8 @@ export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_LOCATION, useValue: { url: options.url, kind: options.kind } satisfies DatabaseLocation }],
-      exports: [DATABASE_LOCATION],
+      providers: [{ provide: DATABASE_LOCATION, useValue: { url: options.url, kind: options.kind } satisfies DatabaseLocation }, HotQueries],
+      exports: [DATABASE_LOCATION, HotQueries],
       imports: [
         MikroOrmModule.forRoot({
           ...ormOptions({

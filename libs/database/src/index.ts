@@ -4,3 +4,4 @@ export * from './migrate';
 export * from './orm-options';
 export * from './redis.module';
 export * from './embedded-template';
+export * from './hot-query';
