@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldError } from './problem';
 import { ProblemException } from './problem.exception';
 
@@ -23,10 +23,6 @@ type Constructor = new () => object;
  */
 class ValidationPipeWithEmptyQueries extends ValidationPipe {
   private readonly emptyPasses = new WeakMap<object, boolean>();
-
-  constructor(options: ValidationPipeOptions) {
-    super(options);
-  }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype as Constructor | undefined;
