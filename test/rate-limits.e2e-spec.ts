@@ -22,6 +22,16 @@ describe('rate limits by tier', () => {
     return { owner, space, key };
   }
 
+  it("reads a member's role once per request, though the limit guard and the handler both need it", async () => {
+    const { owner, space } = await keyedSpace();
+    const before = t.queries.length;
+    const res = await inject({ method: 'GET', url: `/api/spaces/${space.id}/collections`, headers: bearer(owner.access_token) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['ratelimit-policy']).toBe('"space";q=50;w=60');
+    const memberships = t.queries.slice(before).filter((q) => q.includes('from space_members'));
+    expect(memberships).toHaveLength(1);
+  });
+
   it('gives a free space exactly 50 requests a minute, with headers on every response', async () => {
     const { space, key } = await keyedSpace();
     const url = `/api/spaces/${space.id}`;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { forbidden, isUuid, notFound, Principal, Role } from '@app/common';
+import { forbidden, isUuid, notFound, Principal, Role, UserPrincipal } from '@app/common';
 import { keyAllows, roleAllows, SpaceAction } from './roles';
 
 /** The caller's standing in one space, as resolved for one request. */
@@ -20,6 +20,12 @@ const spaceNotFound = () => notFound('The space does not exist.');
  */
 @Injectable()
 export class SpaceAccessService {
+  /**
+   * A user's principal is built for one request, so this is a per-request memo: the
+   * rate-limit guard and the handler both ask for the membership, and it is read once.
+   */
+  private readonly roles = new WeakMap<UserPrincipal, Map<string, Promise<Role | undefined>>>();
+
   constructor(private readonly em: EntityManager) {}
 
   async authorize(principal: Principal, spaceId: string, action: SpaceAction): Promise<SpaceAccess> {
@@ -35,9 +41,20 @@ export class SpaceAccessService {
       if (principal.spaceId !== spaceId) throw spaceNotFound();
       return { spaceId, principal };
     }
-    const rows = await this.em.execute<{ role: Role }[]>('select role from space_members where space_id = ? and user_id = ?', [spaceId, principal.id]);
-    if (!rows[0]) throw spaceNotFound();
-    return { spaceId, principal, role: rows[0].role };
+    const role = await this.roleOf(principal, spaceId);
+    if (!role) throw spaceNotFound();
+    return { spaceId, principal, role };
+  }
+
+  private roleOf(principal: UserPrincipal, spaceId: string): Promise<Role | undefined> {
+    let bySpace = this.roles.get(principal);
+    if (!bySpace) this.roles.set(principal, (bySpace = new Map()));
+    let role = bySpace.get(spaceId);
+    if (!role) {
+      role = this.em.execute<{ role: Role }[]>('select role from space_members where space_id = ? and user_id = ?', [spaceId, principal.id]).then((rows) => rows[0]?.role);
+      bySpace.set(spaceId, role);
+    }
+    return role;
   }
 
   allows(access: SpaceAccess, action: SpaceAction): boolean {
