@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { SECURITY_SCHEMES } from '@app/common';
+import { SECURITY_SCHEME_DEFINITIONS } from '@app/common';
 import { boundFormattedStrings } from './format-bounds';
 import { completeResponses } from './problem-responses';
 
@@ -18,25 +18,16 @@ const TAGS = [
 
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('Portico API')
     .setDescription(
       'Multi-tenant data API: spaces, collections, records, API keys, audit. Errors are RFC 9457 problem details ' +
         '(`application/problem+json`). Authenticate with one of the three schemes below.',
     )
     .setVersion('1.0.0')
-    .addServer('/', 'The host serving this document (local, staging or production alike)')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-undb-api-token', description: 'A space API key (undb style).' }, SECURITY_SCHEMES.undbToken)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A space API key (Jelou style).' }, SECURITY_SCHEMES.apiKey)
-    .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description:
-          'A user access JWT, a key-derived JWT, or a raw API key. JWTs are ES256 JWS and are handled as RFC8725 ' +
-          'recommends: the algorithm is fixed server-side (never taken from the token), `alg: none` is refused, and ' +
-          'issuer, audience, expiry and key id are checked.',
-      },
-      SECURITY_SCHEMES.bearer,
-    )
-    .build();
+    .addServer('/', 'The host serving this document (local, staging or production alike)');
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEME_DEFINITIONS)) builder.addSecurity(name, scheme);
+  const config = builder.build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
   });

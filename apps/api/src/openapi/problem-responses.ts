@@ -1,5 +1,5 @@
 import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
-import { PROBLEM_STATUSES, ProblemDto } from '@app/common';
+import { PROBLEM_REF, PROBLEM_SCHEMAS, PROBLEM_STATUSES } from '@app/common';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
@@ -33,6 +33,7 @@ const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-Rat
 export function completeResponses(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
   document.components.headers = { ...(document.components.headers ?? {}), ...HEADERS };
+  document.components.schemas = { ...(document.components.schemas ?? {}), ...PROBLEM_SCHEMAS } as typeof document.components.schemas;
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const op = item[method];
@@ -56,7 +57,7 @@ function completeOperation(path: string, op: OperationObject): void {
     const response = (op.responses[status] ?? { description: PROBLEM_STATUSES[status] }) as ResponseObject;
     if (status >= 400 && !response.content) {
       response.description = response.description || PROBLEM_STATUSES[status];
-      response.content = { 'application/problem+json': { schema: { $ref: `#/components/schemas/${ProblemDto.name}` } } };
+      response.content = { 'application/problem+json': { schema: PROBLEM_REF } };
     }
     const headers: Record<string, unknown> = { ...(response.headers ?? {}), 'X-Request-Id': header('X-Request-Id'), 'Access-Control-Allow-Origin': header('Access-Control-Allow-Origin') };
     if (limited && status < 500) for (const name of RATE_LIMIT_HEADERS) headers[name] = header(name);

@@ -1,3 +1,4 @@
+import { PROBLEM_REF, PROBLEM_SCHEMAS, PROBLEM_STATUSES, SECURITY_SCHEME_DEFINITIONS } from '@app/common';
 import { CollectionAccess } from '../collection-access';
 import type { FieldDef } from '../fields';
 import { inputSchema, readSchema, schemaName } from './record-schemas';
@@ -10,19 +11,12 @@ export interface SpaceCollection {
 }
 
 type Operation = Record<string, unknown>;
-const SECURITY = [{ bearer: [] }, { 'X-Api-Key': [] }, { 'x-undb-api-token': [] }];
-const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
-const ERRORS: Record<string, string> = {
-  '400': 'Invalid input; `errors` lists each field.',
-  '401': 'No credential, or one that is not valid.',
-  '403': 'This credential may not do this (or write one of the fields sent).',
-  '404': 'No such record.',
-  '409': 'A unique field value is taken.',
-  '413': 'The body is larger than the limit.',
-  '429': 'A rate limit is used up; retry after `Retry-After` seconds.',
-};
-const problems = (...statuses: string[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: ERRORS[s], content: { 'application/problem+json': { schema: PROBLEM_REF } } }]));
+// Record routes take all three schemes, as @Authenticated({ apiKeys: true }) declares them.
+const SECURITY = Object.keys(SECURITY_SCHEME_DEFINITIONS).map((name) => ({ [name]: [] }));
+// The main document's descriptions, but 409 is always a unique value on record routes.
+const ERRORS: Record<number, string> = { ...PROBLEM_STATUSES, 409: 'A unique field value is taken.' };
+const problems = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { description: ERRORS[s], content: { 'application/problem+json': { schema: PROBLEM_REF } } }]));
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const query = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
@@ -33,21 +27,6 @@ const FILTER = (required: boolean) => ({ ...query('filter', 'JSON filter, e.g. {
 const ID = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 /** The space is a parameter (defaulting to this space) so generated code does not embed an id. */
 const SPACE = (spaceId: string) => ({ name: 'space_id', in: 'path', required: true, schema: { type: 'string', format: 'uuid', default: spaceId }, example: spaceId });
-
-const PROBLEM_SCHEMA = {
-  type: 'object',
-  description: 'RFC 9457 problem details.',
-  required: ['type', 'title', 'status', 'request_id'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer', format: 'int32' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    request_id: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-  },
-};
 
 /**
  * `orders_input` would collide with `orders`'s `OrdersInput`: the later collection (in
@@ -69,8 +48,8 @@ function uniqueName(base: string, taken: Set<string>): string {
  */
 export function spaceDocument(spaceId: string, collections: readonly SpaceCollection[]): Record<string, unknown> {
   const paths: Record<string, Record<string, Operation>> = {};
-  const schemas: Record<string, unknown> = { Problem: PROBLEM_SCHEMA };
-  const taken = new Set(['Problem']);
+  const schemas: Record<string, unknown> = { ...PROBLEM_SCHEMAS };
+  const taken = new Set(Object.keys(PROBLEM_SCHEMAS));
   for (const c of collections) {
     if (!c.access.can('read')) continue;
     const name = uniqueName(schemaName(c.name), taken);
@@ -89,19 +68,19 @@ export function spaceDocument(spaceId: string, collections: readonly SpaceCollec
     const collectionOps: Record<string, Operation> = {
       get: op(`list${name}`, `List ${c.name}: filter, sort, fields, keyset cursor`, {
         parameters: [LIMIT, CURSOR, FILTER(false), query('sort', 'Comma-separated fields, `-` for descending.', { type: 'string', maxLength: 1000 }), FIELDS],
-        responses: { '200': { description: 'A page of records.', content: json(ref(`${name}Page`)) }, ...problems('400', '401', '403', '404', '429') },
+        responses: { '200': { description: 'A page of records.', content: json(ref(`${name}Page`)) }, ...problems(400, 401, 403, 404, 429) },
       }),
     };
     const recordOps: Record<string, Operation> = {
       get: op(`get${name}`, `One record of ${c.name}`, {
         parameters: [ID, FIELDS],
-        responses: { '200': { description: 'The record.', content: json(ref(name)) }, ...problems('400', '401', '403', '404', '429') },
+        responses: { '200': { description: 'The record.', content: json(ref(name)) }, ...problems(400, 401, 403, 404, 429) },
       }),
     };
     if (can('write')) {
       collectionOps.post = op(`create${name}`, `Create a record in ${c.name}`, {
         requestBody: { required: true, content: json(ref(`${name}Input`)) },
-        responses: { '201': { description: 'The created record.', content: json(ref(name)) }, ...problems('400', '401', '403', '404', '409', '413', '429') },
+        responses: { '201': { description: 'The created record.', content: json(ref(name)) }, ...problems(400, 401, 403, 404, 409, 413, 429) },
       });
       paths[`${base}/batch`] = {
         post: op(`create${name}Batch`, `Create up to 1000 records in ${c.name}, all or nothing`, {
@@ -111,14 +90,14 @@ export function spaceDocument(spaceId: string, collections: readonly SpaceCollec
           },
           responses: {
             '201': { description: 'The created records.', content: json({ type: 'object', required: ['data'], properties: { data: { type: 'array', maxItems: 1000, items: ref(name) } } }) },
-            ...problems('400', '401', '403', '404', '409', '413', '429'),
+            ...problems(400, 401, 403, 404, 409, 413, 429),
           },
         }),
       };
       recordOps.patch = op(`update${name}`, `Update a record of ${c.name}; null removes an optional field`, {
         parameters: [ID],
         requestBody: { required: true, content: json(ref(`${name}Patch`)) },
-        responses: { '200': { description: 'The updated record.', content: json(ref(name)) }, ...problems('400', '401', '403', '404', '409', '413', '429') },
+        responses: { '200': { description: 'The updated record.', content: json(ref(name)) }, ...problems(400, 401, 403, 404, 409, 413, 429) },
       });
     }
     if (can('delete')) {
@@ -126,12 +105,12 @@ export function spaceDocument(spaceId: string, collections: readonly SpaceCollec
         parameters: [FILTER(true)],
         responses: {
           '200': { description: 'How many were deleted.', content: json({ type: 'object', required: ['deleted'], properties: { deleted: { type: 'integer', format: 'int64', minimum: 0 } } }) },
-          ...problems('400', '401', '403', '404', '429'),
+          ...problems(400, 401, 403, 404, 429),
         },
       });
       recordOps.delete = op(`delete${name}`, `Delete a record of ${c.name}`, {
         parameters: [ID],
-        responses: { '204': { description: 'Deleted.' }, ...problems('400', '401', '403', '404', '429') },
+        responses: { '204': { description: 'Deleted.' }, ...problems(400, 401, 403, 404, 429) },
       });
     }
     paths[base] = collectionOps;
@@ -149,11 +128,7 @@ export function spaceDocument(spaceId: string, collections: readonly SpaceCollec
     paths,
     components: {
       schemas,
-      securitySchemes: {
-        'x-undb-api-token': { type: 'apiKey', in: 'header', name: 'x-undb-api-token' },
-        'X-Api-Key': { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-      },
+      securitySchemes: SECURITY_SCHEME_DEFINITIONS,
     },
   };
 }
