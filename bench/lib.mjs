@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { FIELDS, record } from './seed-data.mjs';
 
 export const CONNECTIONS = 50;
 
@@ -143,4 +144,57 @@ export async function runScenarios(scenarios, { rounds, duration }) {
   console.log(`\n${rounds} rounds × ${duration}s, ${CONNECTIONS} connections`);
   console.table(rows);
   return rows;
+}
+
+/**
+ * A Portico server with a tenant, its admin key, a key-derived JWT and an `orders`
+ * collection of `records` seeded records (analysed on Postgres). Its own database
+ * `portico_bench_<port>` when DATABASE_URL is set; `env` goes to the server.
+ */
+export async function seededPortico({ port, records, env = {} }) {
+  const db = await benchDatabase(`portico_bench_${port}`);
+  const server = await startServer({ port, quiet: true, env: { ...env, ...(db ? { DATABASE_URL: db } : {}) } });
+  const { space, key } = await tenant(server.base);
+  const h = { 'x-api-key': key };
+  await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields: FIELDS }, h);
+  let someId;
+  for (let i = 0; i < records; i += 1000) {
+    const batch = Array.from({ length: Math.min(1000, records - i) }, (_, j) => record(i + j));
+    const res = await call(server.base, 'POST', '/api/collections/orders/records/batch', { records: batch }, h);
+    someId ??= res.data[Math.floor(res.data.length / 2)].id;
+  }
+  if (db) {
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    await client.query('analyze records');
+    await client.end();
+  }
+  const { token } = await call(server.base, 'POST', '/api/auth/token', { api_key: key });
+  return { server, key, jwt: token, someId, db };
+}
+
+/** The floor reference (bench/floor.mjs) in its own process, seeded with `records` rows. */
+export async function startFloor({ port, records, databaseUrl, env = {} }) {
+  const key = 'floor-constant-key-0123456789';
+  const child = spawn(process.execPath, ['bench/floor.mjs'], {
+    env: { ...process.env, ...env, FLOOR_PORT: String(port), FLOOR_KEY: key, FLOOR_RECORDS: String(records), FLOOR_DATABASE_URL: databaseUrl ?? '' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  let health;
+  while (!(health = await fetch(`${base}/health`).then((r) => (r.ok ? r.json() : null), () => null))) {
+    if (Date.now() - started > 60_000) throw new Error('floor not ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    key,
+    someId: health.id,
+    pid: child.pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
 }

@@ -3,49 +3,33 @@
 // 500 req/s) after a warm-up, then prints the top frames and packages by self time,
 // in µs per request (idle excluded). Real Postgres from DATABASE_URL, else embedded.
 // BENCH_TARGET=floor profiles the floor reference (bench/floor.mjs) the same way.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { benchDatabase, call, startServer, tenant } from './lib.mjs';
-import { FIELDS, record } from './seed-data.mjs';
+import { benchDatabase, seededPortico, startFloor } from './lib.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
 const dir = mkdtempSync(join(tmpdir(), 'portico-prof-'));
-const db = await benchDatabase('portico_bench_prof');
 const PROFILE = `--cpu-prof --cpu-prof-dir=${dir}`;
 const { url, h, stop } = process.env.BENCH_TARGET === 'floor' ? await floor() : await portico();
 
 async function portico() {
-  const s = await startServer({
+  const p = await seededPortico({
     port: 3986,
-    quiet: true,
-    env: { DATABASE_URL: db ?? '', REDIS_URL: '', LOG_LEVEL: 'info', TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', NODE_OPTIONS: PROFILE },
+    records: 1000,
+    env: { REDIS_URL: '', LOG_LEVEL: 'info', TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', NODE_OPTIONS: PROFILE },
   });
-  const { key, space } = await tenant(s.base);
-  const h = { 'x-api-key': key };
-  await call(s.base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields: FIELDS }, h);
-  const seeded = await call(s.base, 'POST', '/api/collections/orders/records/batch', { records: Array.from({ length: 1000 }, (_, j) => record(j)) }, h);
-  return { url: `${s.base}/api/collections/orders/records/${seeded.data[500].id}`, h, stop: () => s.stop() };
+  return { url: `${p.server.base}/api/collections/orders/records/${p.someId}`, h: { 'x-api-key': p.key }, stop: () => p.server.stop() };
 }
 
 async function floor() {
-  const key = 'floor-constant-key-0123456789';
-  const child = spawn(process.execPath, ['bench/floor.mjs'], {
-    env: { ...process.env, NODE_OPTIONS: PROFILE, FLOOR_PORT: '3988', FLOOR_KEY: key, FLOOR_RECORDS: '1000', FLOOR_DATABASE_URL: db ?? '' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  let health;
-  while (!(health = await fetch('http://127.0.0.1:3988/health').then((r) => (r.ok ? r.json() : null), () => null))) await new Promise((r) => setTimeout(r, 100));
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  };
-  return { url: `http://127.0.0.1:3988/items/${health.id}`, h: { 'x-api-key': key }, stop };
+  const f = await startFloor({ port: 3988, records: 1000, databaseUrl: await benchDatabase('portico_bench_prof'), env: { NODE_OPTIONS: PROFILE } });
+  return { url: `${f.base}/items/${f.someId}`, h: { 'x-api-key': f.key }, stop: f.stop };
 }
+
 const run = (duration) => new Promise((res, rej) => autocannon({ url, headers: h, connections: 20, duration, overallRate: RATE }, (e, x) => (e ? rej(e) : res(x))));
 await run(10);
 const measured = await run(SECONDS);

@@ -3,12 +3,10 @@
 // so both see the same machine. Real Postgres from DATABASE_URL (own databases
 // portico_bench*), else the embedded default. Prints req/s, p50, p99, ratio to the
 // floor and errors per scenario, then server RSS and start-to-ready time.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { benchDatabase, call, CONNECTIONS, loadMeasured, loadSpread, startServer, tenant } from './lib.mjs';
-import { FIELDS, LIST_FILTER, record } from './seed-data.mjs';
+import { CONNECTIONS, loadMeasured, loadSpread, seededPortico, startFloor, startServer } from './lib.mjs';
+import { LIST_FILTER } from './seed-data.mjs';
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -26,62 +24,15 @@ const SECRETS = {
 
 const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
 
-/** A Portico server with a tenant, its key, a key-derived JWT and the seeded collection. */
-async function portico(port, env) {
-  const db = await benchDatabase(`portico_bench_${port}`);
-  const server = await startServer({ port, quiet: true, env: { ...TIER, ...SECRETS, ...env, ...(db ? { DATABASE_URL: db } : {}) } });
-  const { space, key } = await tenant(server.base);
-  const h = { 'x-api-key': key };
-  await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields: FIELDS }, h);
-  let someId;
-  for (let i = 0; i < RECORDS; i += 1000) {
-    const records = Array.from({ length: Math.min(1000, RECORDS - i) }, (_, j) => record(i + j));
-    const res = await call(server.base, 'POST', '/api/collections/orders/records/batch', { records }, h);
-    someId ??= res.data[Math.floor(res.data.length / 2)].id;
-  }
-  if (db) {
-    const client = new pg.Client({ connectionString: db });
-    await client.connect();
-    await client.query('analyze records');
-    await client.end();
-  }
-  const { token } = await call(server.base, 'POST', '/api/auth/token', { api_key: key });
-  return { server, key, jwt: token, someId, db };
-}
-
-async function floor(port, databaseUrl) {
-  const key = 'floor-constant-key-0123456789';
-  const child = spawn(process.execPath, ['bench/floor.mjs'], {
-    env: { ...process.env, FLOOR_PORT: String(port), FLOOR_KEY: key, FLOOR_RECORDS: String(RECORDS), FLOOR_DATABASE_URL: databaseUrl ?? '' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const started = Date.now();
-  let health;
-  while (!(health = await fetch(`${base}/health`).then((r) => (r.ok ? r.json() : null), () => null))) {
-    if (Date.now() - started > 60_000) throw new Error('floor not ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    base,
-    key,
-    someId: health.id,
-    pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
-
 const stops = [];
 try {
   console.log(`database: ${PG_URL ? 'Postgres (DATABASE_URL)' : 'embedded PGlite (no DATABASE_URL)'}; ${RECORDS} records; log level ${LOG_LEVEL}; ${REDIS_URL ? 'Redis limits scenario on' : 'no REDIS_URL: Redis scenario skipped'}`);
+  const portico = (port, env) => seededPortico({ port, records: RECORDS, env: { ...TIER, ...SECRETS, ...env } });
   const main = await portico(3971, { REDIS_URL: '' });
   stops.push(() => main.server.stop());
   const withRedis = REDIS_URL ? await portico(3972, { REDIS_URL }) : undefined;
   if (withRedis) stops.push(() => withRedis.server.stop());
-  const ref = await floor(3973, main.db);
+  const ref = await startFloor({ port: 3973, records: RECORDS, databaseUrl: main.db });
   stops.push(() => ref.stop());
   // A second instance on the same database (Postgres only: the embedded database is one process's).
   const second = main.db ? await startServer({ port: 3975, quiet: true, env: { ...TIER, ...SECRETS, REDIS_URL: '', DATABASE_URL: main.db } }) : undefined;
