@@ -34,9 +34,16 @@ export interface Sql {
   params: unknown[];
 }
 
+/**
+ * Numbers go through `portico_number` (migration 5), a cast that yields null rather
+ * than failing, because an index build also reads deleted rows that may hold text.
+ */
+const NUMERIC: QueryField['type'][] = ['number', 'integer'];
+
 /** The typed scalar expression of a field (columns are typed already). */
 export function scalar(f: QueryField): Sql {
   if (f.system) return { sql: f.name === 'id' ? 'id' : f.name, params: [] };
+  if (NUMERIC.includes(f.type)) return { sql: 'portico_number(data->>?)', params: [f.name] };
   const cast = CAST[f.type as FieldType];
   if (cast) return { sql: `cast(data->>? as ${cast})`, params: [f.name] };
   if (BYTE_ORDERED.includes(f.type)) return { sql: '((data->>?) collate "C")', params: [f.name] };
@@ -45,9 +52,8 @@ export function scalar(f: QueryField): Sql {
 
 /** The same expression with the field name inlined, for index definitions (names are validated). */
 export function indexExpression(f: FieldDef): string | undefined {
-  const cast = CAST[f.type];
   if (f.type === 'boolean' || f.type === 'json' || f.type === 'multi_select') return undefined;
-  if (cast) return `(cast(data->>'${f.name}' as ${cast}))`;
+  if (NUMERIC.includes(f.type)) return `portico_number(data->>'${f.name}')`;
   if (BYTE_ORDERED.includes(f.type)) return `((data->>'${f.name}') collate "C")`;
   return `(data->>'${f.name}')`;
 }

@@ -3,6 +3,7 @@ import { Migration20261122000001_users_spaces } from './Migration20261122000001_
 import { Migration20261122000002_api_keys } from './Migration20261122000002_api_keys';
 import { Migration20261122000003_collections } from './Migration20261122000003_collections';
 import { Migration20261202000004_audit } from './Migration20261202000004_audit';
+import { Migration20261202000005_safe_number_index } from './Migration20261202000005_safe_number_index';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -15,4 +16,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261122000002_api_keys', class: Migration20261122000002_api_keys },
   { name: 'Migration20261122000003_collections', class: Migration20261122000003_collections },
   { name: 'Migration20261202000004_audit', class: Migration20261202000004_audit },
+  { name: 'Migration20261202000005_safe_number_index', class: Migration20261202000005_safe_number_index },
 ];
