@@ -12,7 +12,7 @@ import { ApiKeyVerifier } from './api-key.verifier';
 import { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto, ExpiresIn, KeyTokenDto, UpdateApiKeyDto } from './dto/api-key.dto';
 import { validateAllowedIps } from './ip-allowlist';
 import { generateKey, maskKey } from './key-format';
-import { assertWithinPower } from './key-power';
+import { assertWithinPower, powerOf } from './key-power';
 import { CollectionPermissions, toGrants, validatePermissions } from './permissions';
 
 /** The driver expands array parameters into lists, so text[] values travel as JSON. */
@@ -121,6 +121,8 @@ export class ApiKeysService {
     await this.access.authorize(principal, spaceId, 'keys.manage');
     const permissions = this.validated(dto);
     const row = await this.changeKey(spaceId, keyId, async (em, current) => {
+      // Both the key as it is and as it would become must be within the caller's power.
+      assertWithinPower(principal, powerOf(current), true);
       assertWithinPower(principal, {
         isAdmin: dto.is_admin ?? current.is_admin,
         scopes: dto.scopes ?? current.scopes,
@@ -161,7 +163,9 @@ export class ApiKeysService {
   async regenerate(principal: Principal, spaceId: string, keyId: string): Promise<ApiKeyWithSecretDto> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
     let key = '';
-    const row = await this.changeKey(spaceId, keyId, async (em) => {
+    const row = await this.changeKey(spaceId, keyId, async (em, current) => {
+      // Regenerating hands out the key's power: only someone at least as powerful may.
+      assertWithinPower(principal, powerOf(current), true);
       key = generateKey(keyId);
       const rows = await em.execute<ApiKeyRow[]>(
         `update api_keys set secret_hash = ?, last4 = ?, generation = generation + 1, updated_at = now()
@@ -177,6 +181,7 @@ export class ApiKeysService {
   async remove(principal: Principal, spaceId: string, keyId: string): Promise<void> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
     await this.changeKey(spaceId, keyId, async (em, current) => {
+      assertWithinPower(principal, powerOf(current), true);
       await em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]);
       await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.delete', resource: { type: 'api_key', id: keyId }, changes: diff(audited(current), {}) });
     });

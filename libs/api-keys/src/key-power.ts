@@ -1,5 +1,6 @@
 import { ApiKeyPrincipal, CollectionGrant, forbidden, Principal } from '@app/common';
-import { grantFor, grantWithin } from './permissions';
+import type { ApiKeyRow } from './api-key-state';
+import { grantFor, grantWithin, toGrants } from './permissions';
 
 export interface DesiredPower {
   isAdmin: boolean;
@@ -13,7 +14,7 @@ export interface DesiredPower {
  * admin keys) hold everything in the space; a key with `keys:admin` may only hand
  * out what it holds itself.
  */
-export function assertWithinPower(creator: Principal, desired: DesiredPower): void {
+export function assertWithinPower(creator: Principal, desired: DesiredPower, acting = false): void {
   if (creator.kind === 'user' || creator.isAdmin) return;
   const key: ApiKeyPrincipal = creator;
   const excess: string[] = [];
@@ -27,5 +28,15 @@ export function assertWithinPower(creator: Principal, desired: DesiredPower): vo
   if (ownLimit !== null && (desired.rateLimitPerMinute === null || desired.rateLimitPerMinute > ownLimit)) {
     excess.push('rate_limit_per_minute');
   }
-  if (excess.length) throw forbidden(`A key cannot grant more than it holds: ${excess.join(', ')}.`);
+  if (!excess.length) return;
+  throw forbidden(
+    acting
+      ? `A key cannot act on a key more powerful than itself; the target holds: ${excess.join(', ')}.`
+      : `A key cannot grant more than it holds: ${excess.join(', ')}.`,
+  );
+}
+
+/** The power a stored key holds, to check that a caller may act on it at all. */
+export function powerOf(row: ApiKeyRow): DesiredPower {
+  return { isAdmin: row.is_admin, scopes: row.scopes, grants: toGrants(row.collection_permissions), rateLimitPerMinute: row.rate_limit_per_minute };
 }
