@@ -4,6 +4,7 @@ import { Migration20261122000002_api_keys } from './Migration20261122000002_api_
 import { Migration20261122000003_collections } from './Migration20261122000003_collections';
 import { Migration20261202000004_audit } from './Migration20261202000004_audit';
 import { Migration20261202000005_safe_number_index } from './Migration20261202000005_safe_number_index';
+import { Migration20261203000006_audit_scrub } from './Migration20261203000006_audit_scrub';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -17,4 +18,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261122000003_collections', class: Migration20261122000003_collections },
   { name: 'Migration20261202000004_audit', class: Migration20261202000004_audit },
   { name: 'Migration20261202000005_safe_number_index', class: Migration20261202000005_safe_number_index },
+  { name: 'Migration20261203000006_audit_scrub', class: Migration20261203000006_audit_scrub },
 ];
