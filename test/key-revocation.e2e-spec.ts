@@ -1,8 +1,21 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createKey, createSpace, signup } from './factories';
 
 // Two instances share one database (and Redis when configured). The embedded
 // database serves a single process by design, so there is nothing to broadcast to.
+const me = (t: TestApp, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
+
+async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) throw new Error(`not seen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return Date.now() - start;
+}
+
 const shared = process.env.DATABASE_URL || process.env.REDIS_URL ? describe : describe.skip;
 
 shared('key revocation across instances', () => {
@@ -19,14 +32,6 @@ shared('key revocation across instances', () => {
 
   const me = (t: TestApp, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
 
-  async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
-    const start = Date.now();
-    while (!(await check())) {
-      if (Date.now() - start > ms) throw new Error(`not seen within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return Date.now() - start;
-  }
 
   it('a deleted or regenerated key is rejected by the other instance within a second', async () => {
     const owner = await signup(a.app);
@@ -47,5 +52,39 @@ shared('key revocation across instances', () => {
     expect((await a.app.inject({ method: 'POST', url: `/api/spaces/${space.id}/api-keys/${rotated.id}/regenerate`, headers: bearer(owner.access_token) })).statusCode).toBe(201);
     await within(1000, async () => (await me(b, { 'x-api-key': rotated.key })).statusCode === 401);
     expect((await me(b, bearer(jwt))).statusCode).toBe(401);
+  });
+});
+
+// A private Redis that the test may kill; the instances share a real Postgres.
+const withPrivateRedis = process.env.DATABASE_URL && spawnSync('which', ['redis-server']).status === 0 ? describe : describe.skip;
+
+withPrivateRedis('key revocation while Redis is down', () => {
+  it('a key deleted during the outage is refused by the other instance on its next request', async () => {
+    const port = 20000 + randomInt(20000);
+    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    await new Promise((r) => setTimeout(r, 300));
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const a = await createTestApp({ env });
+    const b = await createTestApp({ env, db: a.db, secrets: a.secrets });
+    try {
+      const owner = await signup(a.app);
+      const space = await createSpace(a.app, owner.access_token);
+      const doomed = await createKey(a.app, bearer(owner.access_token), space.id);
+      const regenerated = await createKey(a.app, bearer(owner.access_token), space.id);
+      for (const k of [doomed, regenerated]) expect((await me(b, { 'x-api-key': k.key })).statusCode).toBe(200);
+      execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+      await new Promise((r) => setTimeout(r, 300));
+      // B still serves its cached keys while Redis is gone.
+      expect((await me(b, { 'x-api-key': regenerated.key })).statusCode).toBe(200);
+      expect((await a.app.inject({ method: 'DELETE', url: `/api/spaces/${space.id}/api-keys/${doomed.id}`, headers: bearer(owner.access_token) })).statusCode).toBe(204);
+      const ms = await within(500, async () => (await me(b, { 'x-api-key': doomed.key })).statusCode === 401);
+      expect((await a.app.inject({ method: 'POST', url: `/api/spaces/${space.id}/api-keys/${regenerated.id}/regenerate`, headers: bearer(owner.access_token) })).statusCode).toBe(201);
+      await within(500, async () => (await me(b, { 'x-api-key': regenerated.key })).statusCode === 401);
+      expect(ms).toBeLessThan(500);
+    } finally {
+      await b.close();
+      await a.close();
+      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+    }
   });
 });
