@@ -127,6 +127,17 @@ describe('users and sessions', () => {
         expect({ token, status: res.statusCode }).toEqual({ token, status: 401 });
         expect(res.headers['content-type']).toContain('application/problem+json');
       }
+      // Tokens without exp or iat, or issued in the future, are refused (RFC 8725: a token must expire).
+      const bare = (claims: Record<string, unknown>) =>
+        new SignJWT({ kind: 'user', email: 'x@example.com', sub: randomUUID(), iss: 'portico', aud: 'portico-api', ...claims })
+          .setProtectedHeader({ alg: 'ES256', kid: t.secrets.signingKey.kid })
+          .sign(ours);
+      const now = Math.floor(Date.now() / 1000);
+      for (const token of [await bare({ iat: now }), await bare({ exp: now + 300 }), await bare({}), await bare({ iat: now + 3600, exp: now + 7200 }), await bare({ iat: 'x', exp: now + 300 })]) {
+        const res = await inject({ method: 'GET', url: '/api/auth/me', headers: bearer(token) });
+        expect({ token, status: res.statusCode }).toEqual({ token, status: 401 });
+      }
+      expect((await inject({ method: 'GET', url: '/api/auth/me', headers: bearer(await bare({ iat: now, exp: now + 300 })) })).statusCode).toBe(200);
       for (const header of ['Token abc', 'Bearer', 'Basic dXNlcjpwYXNz']) {
         expect((await inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: header } })).statusCode).toBe(401);
       }

@@ -15,6 +15,9 @@ export interface AccessTokenPayload {
   [claim: string]: unknown;
 }
 
+/** How far in the future an `iat` may lie (clocks of other issuing instances). */
+const MAX_CLOCK_SKEW_MS = 60_000;
+
 /** Resolves the principal of a key-derived token; provided by the API-keys lib. */
 export interface KeyTokenResolver {
   fromToken(request: FastifyRequest, payload: AccessTokenPayload): Promise<Principal | null>;
@@ -55,6 +58,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(request: FastifyRequest, payload: AccessTokenPayload): Promise<Principal | false> {
+    // Every token we issue carries exp and iat; one without them would never expire (RFC 8725 §3.10).
+    if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
+    if (payload.iat * 1000 > Date.now() + MAX_CLOCK_SKEW_MS) return false;
     if (payload.kind === 'user' && typeof payload.email === 'string') {
       const email = payload.email;
       return { kind: 'user', id: payload.sub, email, name: payload.name ?? null, isPlatformAdmin: this.platformAdmins.has(email) };
