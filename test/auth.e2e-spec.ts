@@ -162,11 +162,21 @@ describe('users and sessions', () => {
       expect(second.statusCode).toBe(200);
     });
 
-    it('lets a just-spent token be retried within the reuse window', async () => {
-      const u = await signup(t.app);
-      const a = await inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: u.refresh_token } });
-      const b = await inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: u.refresh_token } });
-      expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    it('by default, presenting a spent token at once revokes the family (401 and invalid_grant)', async () => {
+      for (const via of ['refresh', 'grant'] as const) {
+        const u = await signup(t.app);
+        const spend = (token: string) =>
+          via === 'refresh'
+            ? inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: token } })
+            : inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'refresh_token', refresh_token: token } });
+        const first = await spend(u.refresh_token);
+        expect(first.statusCode).toBe(200);
+        const replay = await spend(u.refresh_token);
+        expect(replay.statusCode).toBe(via === 'refresh' ? 401 : 400);
+        if (via === 'grant') expect(replay.json().error).toBe('invalid_grant');
+        // The successor died with its family.
+        expect((await spend(first.json().refresh_token)).statusCode).toBe(via === 'refresh' ? 401 : 400);
+      }
     });
 
     it('rejects garbage and unknown refresh tokens', async () => {
@@ -221,17 +231,39 @@ describe('users and sessions', () => {
   });
 });
 
+describe('refresh-token reuse window (opt-in)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { REFRESH_REUSE_WINDOW: '2' } });
+  });
+  afterAll(() => t.close());
+
+  it('a retry inside the window gets the same successor, not a new branch; after it, reuse revokes', async () => {
+    const u = await signup(t.app);
+    const refresh = (token: string) => t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: token } });
+    const [a, b] = await Promise.all([refresh(u.refresh_token), refresh(u.refresh_token)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    const c = await refresh(u.refresh_token);
+    expect(c.statusCode).toBe(200);
+    expect(new Set([a.json().refresh_token, b.json().refresh_token, c.json().refresh_token]).size).toBe(1);
+    const family = await t.sql<{ n: string }>(`select count(*) as n from refresh_tokens t join refresh_families f on f.id = t.family_id join users u on u.id = f.user_id where u.email = ?`, [u.email]);
+    expect(Number(family[0].n)).toBe(2);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await refresh(u.refresh_token)).statusCode).toBe(401);
+    expect((await refresh(a.json().refresh_token)).statusCode).toBe(401);
+  });
+});
+
 describe('refresh-token reuse detection', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ env: { REFRESH_REUSE_WINDOW: '0' } });
+    t = await createTestApp();
   });
   afterAll(() => t.close());
 
   it('revokes the whole family when a spent token is presented again', async () => {
     const u = await signup(t.app);
     const rotated = (await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: u.refresh_token } })).json();
-    await new Promise((r) => setTimeout(r, 1100));
     const replay = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: u.refresh_token } });
     expect(replay.statusCode).toBe(401);
     // The thief's replay killed the legitimate successor too.

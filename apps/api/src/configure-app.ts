@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
-import { createAccessLogger, createLogger, createValidationPipe, PinoNestLogger, RequestLogController, requestIdFor, stdoutDestination } from '@app/common';
+import { badRequest, createAccessLogger, createLogger, createValidationPipe, findUnstorable, PinoNestLogger, RequestLogController, requestIdFor, sendProblem, stdoutDestination } from '@app/common';
 import { withRequestMeta } from '@app/audit';
 import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
 import { securityHeaders } from './security-headers';
+import { clientErrorHandler, drainGate, frameworkErrors } from './framework-errors';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** Where JSON logs go (stdout when unset); tests capture them here. */
@@ -22,24 +23,6 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const { config } = options;
   const destination = options.logDestination ?? stdoutDestination();
   const logger = createLogger(config.log.level, destination);
-  const adapter = new FastifyAdapter({
-    loggerInstance: logger,
-    logController: new RequestLogController(createAccessLogger(config.log.level, destination)),
-    genReqId: requestIdFor,
-    bodyLimit: config.http.bodyLimit,
-    // Fastify also takes a hop count here; its types omit it.
-    trustProxy: config.http.trustProxy as boolean | string[],
-    return503OnClosing: true,
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: new PinoNestLogger(logger),
-    abortOnError: false,
-  });
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.get(app)!.push({ method, url: route.url });
-  });
-  routes.set(app, []);
   const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
@@ -51,13 +34,43 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       },
     },
   });
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLogController(createAccessLogger(config.log.level, destination)),
+    genReqId: requestIdFor,
+    bodyLimit: config.http.bodyLimit,
+    // Fastify also takes a hop count here; its types omit it.
+    trustProxy: config.http.trustProxy as boolean | string[],
+    // Our drain gate answers 503 as a problem body instead (see framework-errors.ts).
+    return503OnClosing: false,
+    frameworkErrors: frameworkErrors(security),
+    clientErrorHandler,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.get(app)!.push({ method, url: route.url });
+  });
+  routes.set(app, []);
   // One synchronous hook for what every request needs: the headers every response
   // carries, and the request meta the audit writer reads (the rest of the request
   // runs inside it).
+  const draining = drainGate(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(security);
     reply.header('x-request-id', request.id);
+    if (draining(request, reply)) return;
     withRequestMeta(request, done);
+  });
+  // Text Postgres cannot store (NUL, lone surrogates) and absurd nesting are refused
+  // here, once for every route, before validation or SQL could fail on them with a 500.
+  fastify.addHook('preValidation', (request, reply, done) => {
+    const bad = findUnstorable(request.params, '') ?? findUnstorable(request.query, '') ?? findUnstorable(request.body, '');
+    if (!bad) return done();
+    sendProblem(badRequest('One or more fields are invalid.', [bad], 'validation-error'), request, reply);
   });
   const origins = config.http.corsOrigins;
   app.enableCors({

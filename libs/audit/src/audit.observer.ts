@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { isUuid, Principal, ProblemDetails, ProblemObserver, SPACE_AUTHORIZER, SpaceAuthorizer } from '@app/common';
+import { DATABASE_UNAVAILABLE, isUuid, Principal, problemType, ProblemDetails, ProblemObserver, SPACE_AUTHORIZER, SpaceAuthorizer } from '@app/common';
 import { actorOf, AuditEvent } from './audit-event';
 import { AuditWriter } from './audit.writer';
 import { metaOf, RequestMeta } from './request-meta';
@@ -45,6 +45,8 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
   async observe(request: FastifyRequest, problem: ProblemDetails): Promise<void> {
     const status = problem.status;
     if (status === 429) return this.rejected(request, problem);
+    // The database is down: the entry could not be written either, and trying would delay the 503.
+    if (problem.type === problemType(DATABASE_UNAVAILABLE)) return;
     const principal = request.principal;
     const changing = request.method !== 'GET' && request.method !== 'HEAD';
     const outcome = status === 403 ? 'denied' : principal && changing && (status === 409 || status >= 500) ? 'failure' : undefined;

@@ -21,8 +21,11 @@ interface TokenRow {
 
 /**
  * Opaque, single-use refresh tokens in families. Only an HMAC of a token is stored.
- * Presenting a spent token revokes its family (theft detection), except within a
- * short window after it was spent, so a client's concurrent retries still succeed.
+ * Presenting a spent token revokes its family at once (theft detection). Operators
+ * may open a short window (REFRESH_REUSE_WINDOW, off by default) in which a retry of
+ * the same token gets the same successor again, not a new branch of the family: a
+ * token's successor is derived from it (an HMAC under the pepper), so it can be
+ * handed out again without ever being stored.
  */
 @Injectable()
 export class RefreshTokensService {
@@ -42,8 +45,12 @@ export class RefreshTokensService {
     return { familyId, token: await this.mint(em, familyId) };
   }
 
-  private async mint(em: EntityManager, familyId: string): Promise<string> {
-    const token = PREFIX + randomBytes(32).toString('base64url');
+  /** The one successor of `parent`: only someone holding the parent and the server's pepper can compute it. */
+  private successorOf(parent: string): string {
+    return PREFIX + pepperHash(this.secrets, `refresh-successor:${parent}`).toString('base64url');
+  }
+
+  private async mint(em: EntityManager, familyId: string, token = PREFIX + randomBytes(32).toString('base64url')): Promise<string> {
     const expiresAt = new Date(Date.now() + this.config.auth.refreshTokenTtl * 1000);
     await em.execute('insert into refresh_tokens (id, family_id, token_hash, expires_at) values (?, ?, ?, ?)', [
       uuidv7(),
@@ -72,18 +79,19 @@ export class RefreshTokensService {
     const ids = { userId: row.user_id, familyId: row.family_id };
     if (row.revoked_at) return { ok: false, reason: 'revoked', ...ids };
     if (new Date(row.expires_at) <= new Date()) return { ok: false, reason: 'expired', ...ids };
-    let reusedWithinWindow = false;
+    const successor = this.successorOf(token);
     if (row.used_at) {
+      const window = this.config.auth.refreshReuseWindow;
       const spentFor = (Date.now() - new Date(row.used_at).getTime()) / 1000;
-      if (spentFor > this.config.auth.refreshReuseWindow) {
+      if (window === 0 || spentFor > window) {
         await this.revokeFamily(em, row.family_id, 'reuse');
         return { ok: false, reason: 'reused', ...ids };
       }
-      reusedWithinWindow = true;
-    } else {
-      await em.execute('update refresh_tokens set used_at = now() where id = ?', [row.id]);
+      // A retry inside the window: the successor minted the first time, again.
+      return { ok: true, ...ids, token: successor, reusedWithinWindow: true };
     }
-    return { ok: true, ...ids, token: await this.mint(em, row.family_id), reusedWithinWindow };
+    await em.execute('update refresh_tokens set used_at = now() where id = ?', [row.id]);
+    return { ok: true, ...ids, token: await this.mint(em, row.family_id, successor), reusedWithinWindow: false };
   }
 
   /** Revokes the family `token` belongs to; unknown tokens are ignored (logout is idempotent). */

@@ -1,4 +1,4 @@
-import { badRequest, FieldError } from '@app/common';
+import { badRequest, FieldError, findUnstorable } from '@app/common';
 import { isOrdered, isTextual } from './fields';
 import { paramCast, QueryField, scalar, Sql } from './expressions';
 
@@ -138,6 +138,8 @@ export function compileFilter(raw: string | undefined, ctx: FilterContext): Sql 
   } catch {
     throw badRequest('The filter is not valid JSON.', [{ field: 'filter', message: 'must be a JSON object' }]);
   }
+  const unstorable = findUnstorable(parsed, 'filter');
+  if (unstorable) throw badRequest('Invalid filter.', [unstorable]);
   try {
     return compileNode(parsed, ctx, 1, { n: 0 });
   } catch (error) {

@@ -20,3 +20,5 @@ export * from './route-policy';
 export * from './common.module';
 export * from './api-problems';
 export * from './seen-credentials';
+export * from './input-guard';
+export * from './state-log';

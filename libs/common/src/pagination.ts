@@ -1,3 +1,4 @@
+import { findUnstorable } from './input-guard';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
@@ -38,7 +39,7 @@ export function decodeCursor<T extends Record<string, string | number>>(cursor: 
   if (cursor === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-    if (typeof value === 'object' && value !== null && fields.every((f) => ['string', 'number'].includes(typeof value[f]))) return value;
+    if (typeof value === 'object' && value !== null && fields.every((f) => ['string', 'number'].includes(typeof value[f])) && !findUnstorable(value, 'cursor')) return value;
   } catch {
     // fall through
   }

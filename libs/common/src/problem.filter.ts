@@ -2,15 +2,21 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger, O
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { PROBLEM_OBSERVER, ProblemObserver } from './problem-observer';
+import { StateLog } from './state-log';
 import { toProblem } from './to-problem';
 
 const logger = new Logger('Exceptions');
 
+/** Requests answered 503 because a dependency is down: a state in the log, not a line per request. */
+const outages = new StateLog(logger, 'dependency unavailable, answering 503');
+
 /** Writes a problem body for errors raised inside Nest (guards, pipes, handlers). */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, observer?: ProblemObserver): void {
   const { problem, headers } = toProblem(error, String(request.id));
-  // Only the unexpected is worth a stack trace; deliberate 503s and the like are not.
-  if (problem.status >= 500 && !(error instanceof HttpException)) {
+  // Only the unexpected is worth a stack trace; deliberate 503s and the like are not,
+  // and an outage is logged as a state, not once per request.
+  if (problem.status === 503 && !(error instanceof HttpException)) outages.failed((error as Error)?.message);
+  else if (problem.status >= 500 && !(error instanceof HttpException)) {
     logger.error({ err: error, request_id: request.id, msg: 'request failed' });
   }
   if (headers) reply.headers(headers);

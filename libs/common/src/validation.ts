@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { FieldError } from './problem';
 import { ProblemException } from './problem.exception';
 
@@ -54,3 +55,9 @@ export function createValidationPipe(): ValidationPipe {
       }),
   });
 }
+
+/**
+ * Optional, but never null when present: for fields with no "unset" state, so
+ * `{"name": null}` is a 400 naming the field rather than a NOT NULL violation.
+ */
+export const IsOptionalNonNull = (): PropertyDecorator => ValidateIf((_object, value) => value !== undefined);

@@ -5,7 +5,8 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.http).toMatchObject({ port: 3000, host: '0.0.0.0', trustProxy: false, bodyLimit: 1024 * 1024 });
     expect(config.database).toMatchObject({ url: undefined, poolSize: 1 });
-    expect(config.auth).toMatchObject({ accessTokenTtl: 3600, refreshTokenTtl: 30 * 86400, refreshReuseWindow: 10 });
+    expect(config.auth).toMatchObject({ accessTokenTtl: 3600, refreshTokenTtl: 30 * 86400, refreshReuseWindow: 0 });
+    expect(config.database).toMatchObject({ statementTimeoutMs: 5000, connectTimeoutMs: 3000 });
     expect(config.tiers.defaultTier).toBe('free');
     expect(config.tiers.table.enterprise_standard).toBe(4000);
   });

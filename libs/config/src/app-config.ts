@@ -23,6 +23,10 @@ export interface DatabaseConfig {
   dataDir: string;
   poolSize: number;
   debugSql: boolean;
+  /** Longest a statement may run (server-side) before it is cancelled; 503 to the caller. */
+  statementTimeoutMs: number;
+  /** Longest a connection may take to open or be acquired from the pool. */
+  connectTimeoutMs: number;
 }
 
 export interface AuthConfig {
@@ -130,6 +134,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // The embedded PGlite serves exactly one connection.
       poolSize: databaseUrl ? int(env, 'DATABASE_POOL_SIZE', 10, 1, 200) : 1,
       debugSql: bool(env, 'DEBUG_SQL', false),
+      statementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+      connectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 60_000),
     },
     redis: { url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) },
     auth: {
@@ -137,7 +143,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       audience: str(env, 'JWT_AUDIENCE', 'portico-api')!,
       accessTokenTtl: int(env, 'ACCESS_TOKEN_TTL', 3600, 30, 86_400),
       refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
-      refreshReuseWindow: int(env, 'REFRESH_REUSE_WINDOW', 10, 0, 300),
+      refreshReuseWindow: int(env, 'REFRESH_REUSE_WINDOW', 0, 0, 300),
       keyTokenTtl: int(env, 'KEY_TOKEN_TTL', 3600, 30, 86_400),
       platformAdminEmails: emails,
     },

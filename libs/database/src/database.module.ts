@@ -34,6 +34,7 @@ export class DatabaseModule {
             url: options.url,
             poolSize: options.config.database.poolSize,
             debugSql: options.config.database.debugSql,
+            timeouts: { statementMs: options.config.database.statementTimeoutMs, connectMs: options.config.database.connectTimeoutMs },
             entities: [],
             onQuery: options.onQuery,
           }),

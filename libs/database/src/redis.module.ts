@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown, DynamicModule } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, DynamicModule } from '@nestjs/common';
 import Redis from 'ioredis';
 
 /**
@@ -7,7 +7,7 @@ import Redis from 'ioredis';
  * hangs on it.
  */
 @Injectable()
-export class RedisConnection implements OnApplicationShutdown {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis | null;
 
   constructor(@Inject('REDIS_URL') url: string | undefined) {
@@ -24,6 +24,15 @@ export class RedisConnection implements OnApplicationShutdown {
     // Connection errors surface through health and callers; an unhandled 'error' event would crash.
     this.client?.on('error', () => undefined);
     void this.client?.connect().catch(() => undefined);
+  }
+
+  /**
+   * Start-up waits briefly for the connection, so the first requests find Redis ready
+   * (commands are not queued while connecting); a Redis that is down does not stop the
+   * start: budgets fail open or closed as they would later, and /health/ready says so.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.ready(2000).catch(() => undefined);
   }
 
   /** Resolves once connected; rejects after `timeoutMs` (commands are not queued while offline). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { BadCredentialObserver, ProblemException } from '@app/common';
+import { BadCredentialObserver, ProblemException, StateLog } from '@app/common';
 import { rateLimitHeaders, WINDOW_MS } from './budgets';
 import { RATE_LIMIT_STORE } from './rate-limits.module-tokens';
 import type { RateLimitStore } from './rate-limit.store';
@@ -12,7 +12,7 @@ import type { RateLimitStore } from './rate-limit.store';
  */
 @Injectable()
 export class BadCredentials implements BadCredentialObserver {
-  private readonly logger = new Logger(BadCredentials.name);
+  private readonly log = new StateLog(new Logger(BadCredentials.name), 'bad-credential limit not applied');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -26,9 +26,10 @@ export class BadCredentials implements BadCredentialObserver {
     try {
       decision = await this.store.hit(budget.key, budget.limit, WINDOW_MS);
     } catch (error) {
-      this.logger.warn(`bad-credential limit not applied: ${(error as Error).message}`);
+      this.log.failed((error as Error).message);
       return;
     }
+    this.log.recovered();
     if (decision.allowed) return;
     throw new ProblemException(429, {
       type: 'rate-limited',

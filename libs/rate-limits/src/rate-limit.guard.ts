@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { isUuid, Principal, ProblemException, RoutePolicies } from '@app/common';
+import { isUuid, Principal, ProblemException, RoutePolicies, StateLog } from '@app/common';
 import { SpaceAccessService, SpaceBudgets } from '@app/spaces';
 import { Budget, rateLimitHeaders, WINDOW_MS } from './budgets';
 import { RATE_LIMIT_STORE } from './rate-limits.module-tokens';
@@ -20,7 +20,7 @@ import type { Decision } from './sliding-window';
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly logger = new Logger(RateLimitGuard.name);
+  private readonly log = new StateLog(new Logger(RateLimitGuard.name), 'rate-limit store unavailable, failing open');
 
   constructor(
     private readonly routes: RoutePolicies,
@@ -35,7 +35,7 @@ export class RateLimitGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const budgets = await this.budgetsFor(context, request);
     if (budgets.length === 0) return true;
-    await enforce(this.store, budgets, context.switchToHttp().getResponse<FastifyReply>(), this.logger);
+    await enforce(this.store, budgets, context.switchToHttp().getResponse<FastifyReply>(), this.log);
     return true;
   }
 
@@ -78,19 +78,22 @@ export class RateLimitGuard implements CanActivate {
  * a request a key's own cap refuses does not also spend its space's budget); sets
  * the headers of the tightest; answers 429 (or 503) when one refuses.
  */
-export async function enforce(store: RateLimitStore, budgets: Budget[], reply: FastifyReply, logger: Logger): Promise<void> {
+export async function enforce(store: RateLimitStore, budgets: Budget[], reply: FastifyReply, log: StateLog): Promise<void> {
   const decided: { budget: Budget; decision: Decision }[] = [];
+  let failed = false;
   for (const budget of budgets) {
     if (decided.some((d) => !d.decision.allowed)) break;
     try {
       decided.push({ budget, decision: await store.hit(budget.key, budget.limit, WINDOW_MS) });
     } catch (error) {
+      failed = true;
       if (budget.failClosed) {
         throw new ProblemException(503, { type: 'rate-limiter-unavailable', detail: 'The rate limiter is unavailable; try again shortly.', headers: { 'Retry-After': '5' } });
       }
-      logger.warn(`rate limit "${budget.name}" not applied: ${(error as Error).message}`);
+      log.failed(`rate limit "${budget.name}" not applied: ${(error as Error).message}`);
     }
   }
+  if (!failed) log.recovered();
   if (decided.length === 0) return;
   const refused = decided.find((d) => !d.decision.allowed);
   const shown = refused ?? decided.reduce((a, b) => (b.decision.remaining / b.decision.limit < a.decision.remaining / a.decision.limit ? b : a));

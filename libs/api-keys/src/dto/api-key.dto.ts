@@ -1,3 +1,4 @@
+import { IsOptionalNonNull } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
@@ -53,24 +54,24 @@ class ApiKeyFieldsDto {
 
   /** Grants everything in the space. */
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsBoolean()
   is_admin?: boolean;
 
   @ApiPropertyOptional(PERMISSIONS_SCHEMA as never)
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsObject()
   collection_permissions?: Record<string, unknown>;
 
   @ApiPropertyOptional({ enum: SCOPES, isArray: true, maxItems: SCOPES.length, example: ['audit:read'] })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   @IsIn(SCOPES, { each: true })
   scopes?: Scope[];
 
   /** IPv4/IPv6 addresses or CIDRs; empty means any address. */
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 49 }, maxItems: 100, example: ['203.0.113.0/24', '2001:db8::/32'] } as never)
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(100)
   allowed_ips?: string[];
@@ -92,14 +93,14 @@ export class CreateApiKeyDto extends ApiKeyFieldsDto {
   label: string;
 
   @ApiPropertyOptional({ enum: EXPIRES_IN, default: '30d' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsIn(EXPIRES_IN)
   expires_in?: ExpiresIn;
 }
 
 export class UpdateApiKeyDto extends ApiKeyFieldsDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @IsOptionalNonNull()
   @Transform(trim)
   @IsString()
   @Length(1, 200)

@@ -1,3 +1,4 @@
+import { IsOptionalNonNull } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { FIELD_TYPES, MAX_FIELDS, MAX_TEXT_LENGTH } from '../fields';
@@ -68,22 +69,22 @@ export class UpdateCollectionDto {
   description?: string;
 
   @ApiPropertyOptional({ type: 'array', items: FIELD_NAME, maxItems: MAX_FIELDS, description: 'Fields to drop, with their values.' } as never)
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   remove_fields?: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: FIELD_NAME, maxProperties: MAX_FIELDS, example: { notes: 'comment' }, description: 'Old name → new name.' } as never)
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsObject()
   rename_fields?: Record<string, string>;
 
   @ApiPropertyOptional({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS, description: 'New definitions of existing fields (type, required, unique, options); existing values must fit (409 with the count otherwise).' } as never)
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   update_fields?: unknown[];
 
   @ApiPropertyOptional({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS } as never)
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   add_fields?: unknown[];
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { ROLES, Role } from '@app/common';
+import { IsOptionalNonNull, ROLES, Role } from '@app/common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -16,7 +16,7 @@ export class CreateSpaceDto {
 export class UpdateSpaceDto {
   /** Owners only. */
   @ApiPropertyOptional({ minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @IsOptionalNonNull()
   @Transform(trim)
   @IsString()
   @Length(1, 100)
@@ -24,7 +24,7 @@ export class UpdateSpaceDto {
 
   /** Platform admins only; a tier of the configured tier table. */
   @ApiPropertyOptional({ pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63, example: 'business' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @Matches(/^[a-z][a-z0-9_]{0,62}$/)
   tier?: string;

@@ -1,0 +1,120 @@
+import { migrateDatabase } from '../libs/database/src';
+import { createTestApp, TestApp } from './create-test-app';
+import { bearer, createCollection, createKey, createSpace, signup } from './factories';
+import { canRunPrivatePostgres, PrivatePostgres, startPrivatePostgres } from './private-postgres';
+
+const STATEMENT_MS = 1000;
+const CONNECT_MS = 1000;
+/** The documented worst case: a pool wait or connect, then one statement's client-side deadline, plus scheduling slack. */
+const BOUND_MS = CONNECT_MS + STATEMENT_MS + 1000 + 750;
+
+const suite = canRunPrivatePostgres() ? describe : describe.skip;
+
+interface Outcome {
+  status: number;
+  ms: number;
+  phase: string;
+}
+
+suite('database outage: 503 within the bound, recovery, no acknowledged write lost', () => {
+  let pg: PrivatePostgres;
+  let t: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    pg = await startPrivatePostgres();
+    await migrateDatabase(pg.url);
+    t = await createTestApp({
+      db: { url: pg.url, kind: 'postgres', close: async () => undefined },
+      env: { REDIS_URL: '', DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_MS), DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_MS) },
+    });
+    const owner = await signup(t.app);
+    const space = await createSpace(t.app, owner.access_token);
+    key = (await createKey(t.app, bearer(owner.access_token), space.id, { is_admin: true })).key;
+    await createCollection(t.app, { 'x-api-key': key }, space.id, { name: 'events', fields: [{ name: 'n', type: 'number', required: true }] });
+  }, 60_000);
+
+  afterAll(async () => {
+    pg?.thaw();
+    await t?.close().catch(() => undefined);
+    pg?.destroy();
+  });
+
+  it('answers only 201/200 or 503 while Postgres is stopped and then frozen, and recovers each time', async () => {
+    const outcomes: Outcome[] = [];
+    const acknowledged: string[] = [];
+    let phase = 'before';
+    let running = true;
+    let n = 0;
+    const worker = async (w: number) => {
+      while (running) {
+        const started = Date.now();
+        const write = (n++ + w) % 3 !== 0;
+        const res = write
+          ? await t.app.inject({ method: 'POST', url: '/api/collections/events/records', headers: { 'x-api-key': key }, payload: { n } })
+          : await t.app.inject({ method: 'GET', url: '/api/collections/events/records?limit=5', headers: { 'x-api-key': key } });
+        outcomes.push({ status: res.statusCode, ms: Date.now() - started, phase });
+        if (res.statusCode === 201) acknowledged.push(res.json().id);
+        if (res.statusCode === 503) {
+          expect(res.headers['content-type']).toContain('application/problem+json');
+          expect(res.headers['retry-after']).toBeDefined();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
+    const workers = [0, 1, 2, 3].map(worker);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const recovered = async () => {
+      const until = Date.now() + 20_000;
+      while (Date.now() < until) {
+        const res = await t.app.inject({ method: 'POST', url: '/api/collections/events/records', headers: { 'x-api-key': key }, payload: { n: -1 } });
+        if (res.statusCode === 201) {
+          acknowledged.push(res.json().id);
+          return true;
+        }
+        await sleep(200);
+      }
+      return false;
+    };
+
+    await sleep(800);
+    phase = 'stopped';
+    pg.stop('fast');
+    await sleep(2000);
+    pg.start();
+    phase = 'restarted';
+    expect(await recovered()).toBe(true);
+    await sleep(500);
+    phase = 'frozen';
+    pg.freeze();
+    await sleep(2500);
+    pg.thaw();
+    phase = 'thawed';
+    expect(await recovered()).toBe(true);
+    await sleep(800);
+    running = false;
+    await Promise.all(workers);
+
+    const by = (p: string) => outcomes.filter((o) => o.phase === p);
+    const summary = Object.fromEntries(['before', 'stopped', 'restarted', 'frozen', 'thawed'].map((p) => [p, countBy(by(p))]));
+    // Printed for the closing note: what each phase answered, and the slowest answer.
+    console.log(JSON.stringify({ summary, slowest_ms: Math.max(...outcomes.map((o) => o.ms)), bound_ms: BOUND_MS, acknowledged: acknowledged.length }));
+    for (const o of outcomes) expect([200, 201, 503]).toContain(o.status);
+    expect(by('stopped').some((o) => o.status === 503)).toBe(true);
+    expect(by('frozen').some((o) => o.status === 503)).toBe(true);
+    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(BOUND_MS);
+    expect(by('thawed').some((o) => o.status === 201)).toBe(true);
+
+    const rows = await t.sql<{ id: string }>(`select id from records`);
+    const present = new Set(rows.map((r) => r.id));
+    expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
+    // Recovery without a restart: health is green again.
+    expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+  }, 90_000);
+});
+
+function countBy(outcomes: Outcome[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const o of outcomes) out[o.status] = (out[o.status] ?? 0) + 1;
+  return out;
+}
