@@ -299,9 +299,20 @@ describe('collections and records', () => {
         expect((await inject({ method: 'GET', url: `${b}?fields=email`, headers: kh })).statusCode).toBe(400);
         expect((await inject({ method: 'DELETE', url: `${b}/${created.json().id}`, headers: kh })).statusCode).toBe(403);
       }
-      // Hidden collections are 404, listing shows only readable ones.
-      expect((await inject({ method: 'GET', url: '/api/collections/secrets/records', headers: kh })).statusCode).toBe(404);
-      expect((await inject({ method: 'GET', url: '/api/collections/nonexistent/records', headers: kh })).statusCode).toBe(404);
+      // A collection of the key's own space that it may not read is 403 (valid credential,
+      // missing permission), on both record paths and for its JWT; one that does not exist is 404.
+      const keyJwt = (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: kh['x-api-key'] } })).json().token;
+      for (const headers of [kh, bearer(keyJwt)]) {
+        for (const url of ['/api/collections/secrets/records', `/api/spaces/${spaceId}/collections/secrets/records`]) {
+          const res = await inject({ method: 'GET', url, headers });
+          expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
+          expect(res.json().type).toBe('urn:portico:problem:forbidden');
+        }
+        expect((await inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections/secrets/records/0190a0a0-0000-7000-8000-000000000000`, headers })).statusCode).toBe(403);
+        expect((await inject({ method: 'GET', url: '/api/collections/nonexistent/records', headers })).statusCode).toBe(404);
+        expect((await inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections/nonexistent/records`, headers })).statusCode).toBe(404);
+      }
+      // Listing shows only readable ones.
       expect((await inject({ method: 'GET', url: '/api/collections', headers: kh })).json().data.map((c: { name: string }) => c.name)).toEqual(['korders']);
       const contractKeyList = (await inject({ method: 'GET', url: '/api/collections', headers: { 'x-api-key': key.key } })).json();
       expect(contractKeyList.data.map((c: { name: string }) => c.name).sort()).toEqual(['orders', 'products']);

@@ -16,6 +16,10 @@ import { syncFieldIndexes } from './field-indexes';
 
 const collectionNotFound = () => notFound('The collection does not exist.');
 
+function assertVisible(access: CollectionAccess, name: string): void {
+  if (!access.can('read') && !access.can('admin')) throw forbidden(`This credential may not read records of "${name}".`);
+}
+
 /** A collection opened for one request: its schema and what the caller may do with it. */
 export interface OpenCollection {
   row: CollectionRow;
@@ -33,13 +37,16 @@ export class CollectionsService {
   ) {}
 
   /**
-   * Resolves a collection for the caller. Not there, or not readable (nor
-   * administrable) by the caller: 404, so names of hidden collections do not leak.
+   * Resolves a collection for the caller. Not there: 404. There, in a space the
+   * caller belongs to, but neither readable nor administrable by it: 403 (a valid
+   * credential without the permission). Another tenant's space is 404 before this
+   * (SpaceAccessService), so nothing leaks across tenants.
    */
   async open(principal: Principal, spaceId: string, name: string): Promise<OpenCollection> {
     const access = await this.access(principal, spaceId, name);
     const rows = await this.em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ?`, [spaceId, name]);
     if (!rows[0]) throw collectionNotFound();
+    assertVisible(access, name);
     return { row: rows[0], access };
   }
 
@@ -49,16 +56,14 @@ export class CollectionsService {
     const q = COLLECTION_WITH_RECORD;
     const rows = await this.hot.rows<CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date }>(q.name, q.sql, q.params(spaceId, name, isUuid(id) ? id : null));
     if (!rows[0]) throw collectionNotFound();
+    assertVisible(access, name);
     const { r_id, r_data, r_created_at, r_updated_at, ...row } = rows[0];
     return { row, access, record: r_id ? { id: r_id, data: r_data, created_at: r_created_at, updated_at: r_updated_at } : undefined };
   }
 
-  /** What the caller may do with the collection; 404 when it may neither read nor administer it. */
+  /** What the caller may do with the collection (checked against it once it is known to exist). */
   private async access(principal: Principal, spaceId: string, name: string): Promise<CollectionAccess> {
-    const space = await this.spaces.resolve(principal, spaceId);
-    const access = CollectionAccess.resolve(space, name);
-    if (!access.can('read') && !access.can('admin')) throw collectionNotFound();
-    return access;
+    return CollectionAccess.resolve(await this.spaces.resolve(principal, spaceId), name);
   }
 
   async create(principal: Principal, spaceId: string, dto: CreateCollectionDto): Promise<CollectionDto> {
