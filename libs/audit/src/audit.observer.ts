@@ -76,6 +76,11 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
     );
   }
 
+  /**
+   * The first rejection of an actor (in a space) in a window is written at once, with
+   * its own request id; the rest of the window's rejections become one aggregate entry
+   * at the window's end, so a flood costs a counter, not a write each.
+   */
   private async rejected(request: FastifyRequest, problem: ProblemDetails): Promise<void> {
     const principal = request.principal;
     const param = (request.params as Record<string, string> | undefined)?.space_id;
@@ -84,24 +89,30 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
     const now = new Date();
     const seen = this.rejections.get(key);
     if (seen) {
+      if (seen.count === 0) {
+        seen.meta = metaOf(request);
+        seen.firstAt = now;
+      }
       seen.count++;
       seen.lastAt = now;
       return;
     }
     // Reserve the slot before the (one per window) membership check, so a flood checks once.
-    const slot: Rejections = { event: { spaceId: null, actor: actorOf(principal), action: 'rate_limit.exceeded', outcome: 'denied' }, meta: metaOf(request), count: 1, firstAt: now, lastAt: now };
+    const slot: Rejections = { event: { spaceId: null, actor: actorOf(principal), action: 'rate_limit.exceeded', outcome: 'denied' }, meta: metaOf(request), count: 0, firstAt: now, lastAt: now };
     this.rejections.set(key, slot);
     const route = this.route(request);
     slot.event = { ...slot.event, spaceId: await this.spaceOf(principal, request), resource: route.resource, metadata: { operation: route.action, detail: problem.detail ?? null } };
+    const metadata = { ...slot.event.metadata, count: 1, first_at: now.toISOString(), last_at: now.toISOString() };
+    await this.writer.appendNow({ ...slot.event, metadata }, metaOf(request));
   }
 
-  /** Writes one entry per aggregated group of rejections; the first rejected request's id and address stand for the group. */
+  /** Writes one entry per group of rejections after the first; the first aggregated request's id and address stand for the group. */
   async flush(): Promise<void> {
     if (this.rejections.size === 0) return;
-    const groups = [...this.rejections.values()];
+    const groups = [...this.rejections.values()].filter((g) => g.count > 0);
     this.rejections = new Map();
     for (const g of groups) {
-      const metadata = { ...g.event.metadata, count: g.count, first_at: g.firstAt.toISOString(), last_at: g.lastAt.toISOString() };
+      const metadata = { ...g.event.metadata, count: g.count, aggregated: true, first_at: g.firstAt.toISOString(), last_at: g.lastAt.toISOString() };
       await this.writer.appendNow({ ...g.event, metadata }, g.meta).catch((error: unknown) => this.logger.warn(`rate-limit audit entry lost: ${(error as Error).message}`));
     }
   }
