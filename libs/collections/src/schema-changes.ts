@@ -4,7 +4,7 @@ import { badRequest, conflict, FieldError } from '@app/common';
 import { CollectionRow } from './collection-row';
 import { checkedFields } from './checked-fields';
 import { convertValue } from './convert';
-import { FieldDef, NAME, SYSTEM_FIELDS } from './fields';
+import { FieldDef, NAME, normaliseFieldDef, SYSTEM_FIELDS } from './fields';
 import { syncFieldIndexes } from './field-indexes';
 import { UpdateCollectionDto } from './dto/collection.dto';
 
@@ -16,7 +16,8 @@ import { UpdateCollectionDto } from './dto/collection.dto';
  */
 @Injectable()
 export class SchemaChanges {
-  async apply(em: EntityManager, current: CollectionRow, dto: UpdateCollectionDto): Promise<FieldDef[]> {
+  async apply(em: EntityManager, current: CollectionRow, body: UpdateCollectionDto): Promise<FieldDef[]> {
+    const dto = body.fields === undefined ? body : declarative(current.fields, body);
     let fields = [...current.fields];
     const scope = [current.space_id, current.id];
     const where = 'space_id = ? and collection_id = ?';
@@ -76,6 +77,8 @@ export class SchemaChanges {
         fields.push(field);
       }
     }
+    // The declarative form also sets the order.
+    if (body.fields !== undefined) fields = orderLike(fields, body.fields as FieldDef[]);
     return fields;
   }
 
@@ -116,4 +119,35 @@ export class SchemaChanges {
   async dropIndexes(em: EntityManager, spaceId: string, collectionId: string, fields: readonly FieldDef[]): Promise<void> {
     for (const f of fields) await syncFieldIndexes(em, spaceId, collectionId, f, undefined);
   }
+}
+
+/**
+ * The declarative `fields` turned into the operation form: fields absent from it are
+ * removed, new names added, changed definitions updated. Renames (by their old names in
+ * `rename_fields`) apply first, so a renamed field is matched under its new name.
+ */
+function declarative(current: FieldDef[], dto: UpdateCollectionDto): UpdateCollectionDto {
+  const mixed = (['add_fields', 'update_fields', 'remove_fields'] as const).filter((k) => dto[k] !== undefined);
+  if (mixed.length) {
+    throw badRequest('Send either the full `fields` list or the operation form, not both.', mixed.map((k) => ({ field: k, message: 'cannot be combined with fields' })), 'validation-error');
+  }
+  const desired = checkedFields(dto.fields, 'fields');
+  const renames = (dto.rename_fields ?? {}) as Record<string, string>;
+  const renamed = current.map((f) => ({ original: f.name, field: { ...f, name: renames[f.name] ?? f.name } }));
+  const wanted = new Map(desired.map((f) => [f.name, f]));
+  const existing = new Map(renamed.map((r) => [r.field.name, r.field]));
+  const same = (a: FieldDef, b: FieldDef) => JSON.stringify(normaliseFieldDef(a)) === JSON.stringify(normaliseFieldDef(b));
+  return {
+    description: dto.description,
+    rename_fields: dto.rename_fields,
+    remove_fields: renamed.filter((r) => !wanted.has(r.field.name)).map((r) => r.original),
+    update_fields: desired.filter((f) => existing.has(f.name) && !same(existing.get(f.name)!, f)),
+    add_fields: desired.filter((f) => !existing.has(f.name)),
+  };
+}
+
+/** `fields` in the order of `desired` (every name in one is in the other by now). */
+function orderLike(fields: FieldDef[], desired: FieldDef[]): FieldDef[] {
+  const position = new Map(desired.map((f, i) => [f.name, i]));
+  return [...fields].sort((a, b) => (position.get(a.name) ?? 0) - (position.get(b.name) ?? 0));
 }

@@ -60,7 +60,12 @@ export class CreateCollectionDto {
   fields: unknown[];
 }
 
-/** Schema evolution; every part optional, applied in the order remove, rename, update, add. */
+/**
+ * Schema evolution; every part optional. Either the operation form (applied in the
+ * order remove, rename, update, add) or the declarative `fields`: the full desired list,
+ * in the shape GET returns, whose difference from the current schema is applied by the
+ * same rules. Renames always need `rename_fields`.
+ */
 export class UpdateCollectionDto {
   @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
   @IsOptional()
@@ -87,6 +92,16 @@ export class UpdateCollectionDto {
   @IsOptionalNonNull()
   @IsArray()
   add_fields?: unknown[];
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: FIELD_SCHEMA,
+    maxItems: MAX_FIELDS,
+    description: 'The full desired list of fields (as GET returns it): missing fields are removed, new ones added, changed ones updated. Not with add_fields, update_fields or remove_fields; renames go in rename_fields (old names), applied first.',
+  } as never)
+  @IsOptionalNonNull()
+  @IsArray()
+  fields?: unknown[];
 }
 
 export class CollectionDto {
