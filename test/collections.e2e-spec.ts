@@ -190,6 +190,10 @@ describe('collections and records', () => {
       const ok = await inject({ method: 'POST', url: `${base()}/batch`, headers: h, payload: { records: [{ status: 'new', total: 1 }, { status: 'paid', total: 2 }] } });
       expect(ok.statusCode).toBe(201);
       expect(ok.json().data).toHaveLength(2);
+      // Answered in the order of the request (ids in one millisecond sort randomly).
+      const many = Array.from({ length: 50 }, (_, i) => ({ status: 'new', total: 1000 - i }));
+      const ordered = await inject({ method: 'POST', url: `${base()}/batch`, headers: h, payload: { records: many } });
+      expect(ordered.json().data.map((r: { total: number }) => r.total)).toEqual(many.map((r) => r.total));
       const before = (await t.sql('select count(*)::int as n from records'))[0].n;
       const bad = await inject({ method: 'POST', url: `${base()}/batch`, headers: h, payload: { records: [{ status: 'new', total: 1 }, { status: 'nope', total: 2 }] } });
       expect(bad.statusCode).toBe(400);

@@ -151,7 +151,9 @@ export class RecordsService {
         params: [spaceId, open.row.id, JSON.stringify(rows)],
       };
       const created = await this.run(this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }, { batch: true, count: rows.length }));
-      return { data: created.sort((a, b) => (a.id < b.id ? -1 : 1)).map((r) => open.access.project(toRecord(r))) };
+      // RETURNING order is not guaranteed: answer in the order of the request.
+      const position = new Map(rows.map((r, i) => [r!.id, i]));
+      return { data: created.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map((r) => open.access.project(toRecord(r))) };
     } catch (error) {
       this.uniqueConflict(open, error);
     }
