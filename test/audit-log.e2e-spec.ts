@@ -1,4 +1,5 @@
 import { AuditRetention } from '@app/audit';
+import { LastUsedTracker } from '@app/api-keys';
 import { createTestApp, TestApp } from './create-test-app';
 import { addMember, bearer, createCollection, createKey, createSpace, signup, uniqueEmail } from './factories';
 import { readLog, requestIdOf } from './audit-helpers';
@@ -100,11 +101,13 @@ describe('audit log: chain, query API and retention', () => {
     await inject({ method: 'PATCH', url: `/api/spaces/${space.id}/collections/orders/records/${ids[0]}`, headers: h, payload: { status: 'paid' } });
     const denied = await inject({ method: 'DELETE', url: `/api/spaces/${space.id}/collections/orders/records/${ids[1]}`, headers: { 'x-api-key': key.key } });
     expect(denied.statusCode).toBe(403);
+    // The key's first use is recorded off the request path within a second: settle it now.
+    await t.app.get(LastUsedTracker).flush();
 
     const q = (query: Record<string, string>) => readLog(t, h, space.id, query);
     expect(await q({ action: 'record.create' })).toHaveLength(7);
     expect((await q({ actor_type: 'api_key' })).every((e) => e.actor.id === key.id)).toBe(true);
-    expect(await q({ actor_type: 'api_key' })).toHaveLength(8);
+    expect(await q({ actor_type: 'api_key' })).toHaveLength(9); // 7 creates, the denied delete, api_key.first_use
     expect((await q({ actor_id: owner.id })).map((e) => e.action)).toEqual(['record.update', 'api_key.create', 'collection.create', 'space.create']);
     expect((await q({ resource_type: 'record', resource_id: ids[0] })).map((e) => e.action)).toEqual(['record.update', 'record.create']);
     expect((await q({ outcome: 'denied' })).map((e) => e.request_id)).toEqual([requestIdOf(denied)]);

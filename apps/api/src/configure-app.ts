@@ -7,6 +7,7 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
 import { securityHeaders } from './security-headers';
 import { clientErrorHandler, drainGate, frameworkErrors } from './framework-errors';
+import { checkDeploymentSecrets } from './secrets-check';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** Where JSON logs go (stdout when unset); tests capture them here. */
@@ -21,6 +22,7 @@ export const listRoutes = (app: NestFastifyApplication) => routes.get(app) ?? []
 /** Builds the whole HTTP application, configured exactly as in production; used by main and tests. */
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { config } = options;
+  await checkDeploymentSecrets(options.databaseUrl, options.secrets);
   const destination = options.logDestination ?? stdoutDestination();
   const logger = createLogger(config.log.level, destination);
   const security = securityHeaders({

@@ -23,7 +23,7 @@ describe('health', () => {
   });
 
   it('is not ready, with a 503 problem, when Redis is configured but unreachable', async () => {
-    const other = await createTestApp({ db: t.db, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+    const other = await createTestApp({ db: t.db, secrets: t.secrets, env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     try {
       const res = await other.app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(503);

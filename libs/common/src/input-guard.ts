@@ -36,6 +36,6 @@ export function findUnstorable(value: unknown, root: string): FieldError | undef
 
 function badText(s: string): string | undefined {
   if (s.includes('\u0000')) return 'contains a NUL character (\\u0000), which cannot be stored';
-  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) return 'contains a lone UTF-16 surrogate, which is not valid Unicode';
+  if (!s.isWellFormed()) return 'contains a lone UTF-16 surrogate, which is not valid Unicode';
   return undefined;
 }

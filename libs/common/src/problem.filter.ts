@@ -10,6 +10,9 @@ const logger = new Logger('Exceptions');
 /** Requests answered 503 because a dependency is down: a state in the log, not a line per request. */
 const outages = new StateLog(logger, 'dependency unavailable, answering 503');
 
+/** Routes whose errors are RFC 6749 bodies (`{ error, error_description }`) rather than problems. */
+export const RFC6749_ROUTES = new Set<string>(['/oauth/token']);
+
 /** Writes a problem body for errors raised inside Nest (guards, pipes, handlers). */
 export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, observer?: ProblemObserver): void {
   const { problem, headers } = toProblem(error, String(request.id));
@@ -20,7 +23,11 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     logger.error({ err: error, request_id: request.id, msg: 'request failed' });
   }
   if (headers) reply.headers(headers);
-  const send = () => void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+  // OAuth endpoints answer malformed requests in RFC 6749's shape, whoever refused them.
+  const oauth = problem.status === 400 && RFC6749_ROUTES.has(request.routeOptions?.url ?? '');
+  const send = oauth
+    ? () => void reply.status(400).header('cache-control', 'no-store').type('application/json').send({ error: 'invalid_request', error_description: problem.detail ?? 'The request is malformed.' })
+    : () => void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   if (!observer) return send();
   // The observer (audit) finishes before the answer goes out, so a client that reads the
   // audit log after a 403 finds the entry; its own failure never changes the answer.

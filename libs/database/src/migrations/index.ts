@@ -5,6 +5,7 @@ import { Migration20261122000003_collections } from './Migration20261122000003_c
 import { Migration20261202000004_audit } from './Migration20261202000004_audit';
 import { Migration20261202000005_safe_number_index } from './Migration20261202000005_safe_number_index';
 import { Migration20261203000006_audit_scrub } from './Migration20261203000006_audit_scrub';
+import { Migration20261203000007_deployment_secrets } from './Migration20261203000007_deployment_secrets';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -19,4 +20,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261202000004_audit', class: Migration20261202000004_audit },
   { name: 'Migration20261202000005_safe_number_index', class: Migration20261202000005_safe_number_index },
   { name: 'Migration20261203000006_audit_scrub', class: Migration20261203000006_audit_scrub },
+  { name: 'Migration20261203000007_deployment_secrets', class: Migration20261203000007_deployment_secrets },
 ];

@@ -1,0 +1,41 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { keyId, Secrets } from '@app/config';
+import { createTestApp, TestApp } from './create-test-app';
+import { signup } from './factories';
+
+// Two instances on one database: only a real Postgres serves several processes.
+const shared = process.env.DATABASE_URL ? describe : describe.skip;
+
+shared('instances on one database must share their secrets', () => {
+  let a: TestApp;
+  beforeAll(async () => {
+    a = await createTestApp();
+    await signup(a.app);
+  });
+  afterAll(() => a.close());
+
+  it('refuses to start with another pepper or signing key, with a one-line reason', async () => {
+    // No `secrets`: the second instance generates its own in another DATA_DIR.
+    await expect(createTestApp({ db: a.db })).rejects.toThrow(/^API_KEY_PEPPER differs from the one this database was set up with;[^\n]*$/);
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const foreign: Secrets = { ...a.secrets, signingKey: { kid: keyId(otherKey.publicKey), privateKey: otherKey.privateKey, publicKey: otherKey.publicKey }, verifyKeys: [] };
+    await expect(createTestApp({ db: a.db, secrets: foreign })).rejects.toThrow(/JWT_PRIVATE_KEY differs/);
+  });
+
+  it('starts with the same secrets, and follows a signing key rotated the documented way', async () => {
+    const same = await createTestApp({ db: a.db, secrets: a.secrets });
+    await same.close();
+    const next = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const rotated: Secrets = {
+      ...a.secrets,
+      signingKey: { kid: keyId(next.publicKey), privateKey: next.privateKey, publicKey: next.publicKey },
+      verifyKeys: [{ kid: a.secrets.signingKey.kid, publicKey: a.secrets.signingKey.publicKey }],
+    };
+    const r = await createTestApp({ db: a.db, secrets: rotated });
+    await r.close();
+    const stored = await a.sql<{ fingerprint: string }>(`select fingerprint from deployment_secrets where name = 'signing_key'`);
+    expect(stored[0].fingerprint).toBe(rotated.signingKey.kid);
+    // Nothing secret is stored: only fingerprints.
+    expect(JSON.stringify(await a.sql('select * from deployment_secrets'))).not.toContain(a.secrets.pepper.export().toString('utf8'));
+  });
+});
