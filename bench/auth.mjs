@@ -3,7 +3,8 @@
 // Uses DATABASE_URL when set, else the embedded database in a temp DATA_DIR.
 import { call, runScenarios, startServer, tenant } from './lib.mjs';
 
-const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3950) });
+// A tier large enough that the limiter admits every request: this measures authentication, not 429s.
+const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3950), env: { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench' } });
 try {
   console.log(`server ready in ${server.readyMs} ms (${process.env.DATABASE_URL ? 'postgres' : 'embedded PGlite'})`);
   const { key } = await tenant(server.base);

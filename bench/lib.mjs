@@ -1,7 +1,7 @@
 // Shared by the benchmark scripts: start the production build, call it, load it, tabulate.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -28,9 +28,21 @@ const PRODUCTION_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json',
   .scripts['start:prod'].split(' ')
   .filter((word) => word.startsWith('--'));
 
+/**
+ * The same secrets for every bench server on this machine: instances on one database must
+ * share them (the server refuses to start otherwise), and benches reuse DATABASE_URL.
+ */
+function benchSecrets() {
+  const file = join(tmpdir(), 'portico-bench-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const secrets = { JWT_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), API_KEY_PEPPER: randomBytes(32).toString('hex') };
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
+
 export async function startServer({ port, env = {}, quiet = false }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const base = `http://127.0.0.1:${port}`;
   const started = Date.now();
   const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'dist/apps/api/src/main.js'], {
@@ -41,8 +53,7 @@ export async function startServer({ port, env = {}, quiet = false }) {
       DATA_DIR: dataDir,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       NODE_ENV: 'production',
-      JWT_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      API_KEY_PEPPER: randomBytes(32).toString('hex'),
+      ...benchSecrets(),
       ...env,
     },
     // Quiet: logs are still written (and cost what they cost), just not to this terminal.

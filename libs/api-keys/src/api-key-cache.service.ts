@@ -75,7 +75,7 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
     client.on('notification', (msg) => msg.payload && this.entries.delete(msg.payload));
     const lost = () => {
       if (this.listener !== client) return;
-      if (this.listening) this.logger.warn('key eviction listener lost; keys are revalidated on every request until it is back');
+      if (this.listening && !this.stopped) this.logger.warn('key eviction listener lost; keys are revalidated on every request until it is back');
       this.listening = false;
       this.listener = undefined;
       void client.end().catch(() => undefined);
