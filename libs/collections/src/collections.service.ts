@@ -12,7 +12,7 @@ import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/c
 import { checkedFields } from './checked-fields';
 import { FieldDef } from './fields';
 import { SchemaChanges } from './schema-changes';
-import { syncFieldIndexes } from './field-indexes';
+import { dropPivots, pausePivots } from './pivots';
 
 const collectionNotFound = () => notFound('The collection does not exist.');
 
@@ -75,7 +75,6 @@ export class CollectionsService {
           `insert into collections (space_id, id, name, description, fields) values (?, ?, ?, ?, cast(? as jsonb)) returning ${COLLECTION_COLUMNS}`,
           [spaceId, uuidv7(), dto.name, dto.description ?? null, JSON.stringify(fields)],
         );
-        for (const f of fields) await syncFieldIndexes(em, spaceId, created.id, undefined, f);
         await this.audit.append(em, {
           spaceId,
           actor: actorOf(principal),
@@ -116,6 +115,7 @@ export class CollectionsService {
           where space_id = ? and id = ? returning ${COLLECTION_COLUMNS}`,
         [JSON.stringify(fields), dto.description !== undefined, dto.description ?? null, spaceId, current.id],
       );
+      await this.changes.reindex(em, current);
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
@@ -132,15 +132,16 @@ export class CollectionsService {
   async remove(principal: Principal, spaceId: string, name: string): Promise<void> {
     await this.open(principal, spaceId, name);
     await this.spaces.authorize(principal, spaceId, 'collections.manage');
-    // Records go with it (ON DELETE CASCADE); the unique indexes are per collection, so they go too.
+    // Records go with it (ON DELETE CASCADE), their pivot rows in two set deletes.
     await this.em.transactional(async (em) => {
+      await pausePivots(em);
       const [row] = await em.execute<{ id: string; fields: FieldDef[]; records: number }[]>(
         `with gone as (delete from collections where space_id = ? and name = ? returning id, fields)
          select gone.id, gone.fields, (select count(*)::int from records r where r.space_id = ? and r.collection_id = gone.id) as records from gone`,
         [spaceId, name, spaceId],
       );
       if (!row) return;
-      await this.changes.dropIndexes(em, spaceId, row.id, row.fields);
+      await dropPivots(em, spaceId, row.id);
       // The records go by cascade: one entry for the collection, with how many records went with it.
       await this.audit.append(em, {
         spaceId,

@@ -50,14 +50,6 @@ export function scalar(f: QueryField): Sql {
   return { sql: '(data->>?)', params: [f.name] };
 }
 
-/** The same expression with the field name inlined, for index definitions (names are validated). */
-export function indexExpression(f: FieldDef): string | undefined {
-  if (f.type === 'boolean' || f.type === 'json' || f.type === 'multi_select') return undefined;
-  if (NUMERIC.includes(f.type)) return `portico_number(data->>'${f.name}')`;
-  if (BYTE_ORDERED.includes(f.type)) return `((data->>'${f.name}') collate "C")`;
-  return `(data->>'${f.name}')`;
-}
-
 /** The SQL type a parameter must be cast to, to compare with `scalar(f)`. */
 export function paramCast(f: QueryField): string {
   if (f.type === 'uuid') return 'uuid';

@@ -4,7 +4,25 @@ import { queryField, Sql } from './expressions';
 import { compileFilter, FilterContext } from './filter';
 import { COLLECTION_COLUMNS } from './collection-row';
 import { RECORD_COLUMNS, RecordRow } from './record-row';
-import { after, cursorColumns, decodeCursor, Ordering, orderBy, parseSort } from './sort';
+import { after, cursorColumns, decodeCursor, Expr, Ordering, orderBy, parseSort } from './sort';
+import { scalar } from './expressions';
+import type { FieldType } from './fields';
+
+/**
+ * The pivot column (migration 8) that orders each orderable type, and its kind. A list
+ * sorted first by such a field is driven by `record_values`' index on (space,
+ * collection, field, value, record id) and joins records by primary key.
+ */
+const PIVOT: Partial<Record<FieldType, { kind: number; column: string }>> = {
+  number: { kind: 0, column: 'num' },
+  integer: { kind: 0, column: 'num' },
+  text: { kind: 1, column: 'txt' },
+  email: { kind: 1, column: 'txt' },
+  url: { kind: 1, column: 'txt' },
+  select: { kind: 1, column: 'txt' },
+  date: { kind: 2, column: 'ctxt' },
+  datetime: { kind: 2, column: 'ctxt' },
+};
 
 export function filterContext({ row, access }: Pick<OpenCollection, 'row' | 'access'>): FilterContext {
   return { field: (name) => queryField(row.fields, name), readable: (name) => access.readable(name) };
@@ -24,9 +42,24 @@ export function listQuery(
   const ctx = filterContext(open);
   const filter = compileFilter(query.filter, ctx);
   const ordering = parseSort(query.sort, ctx);
-  const keyset = query.cursor ? after(ordering, decodeCursor(cursorKey, query.cursor, ordering.spec)) : { sql: 'true', params: [] };
-  const cols = cursorColumns(ordering);
-  const order = orderBy(ordering);
+  const lead = ordering.keys[0].field;
+  const pivot = lead.system ? undefined : PIVOT[lead.type as FieldType];
+  // Driven by the pivot: the lead key reads its pivot column (text: its first 256 characters,
+  // ties broken by id), and id the pivot's record_id, so the index order is the list order.
+  const expr: Expr = pivot ? (f) => (f === lead ? { sql: `v.${pivot.column}`, params: [] } : f.system && f.name === 'id' ? { sql: 'v.record_id', params: [] } : scalar(f)) : scalar;
+  const keyset = query.cursor ? after(ordering, decodeCursor(cursorKey, query.cursor, ordering.spec), expr) : { sql: 'true', params: [] };
+  const cols = cursorColumns(ordering, expr);
+  const order = orderBy(ordering, expr);
+  if (pivot) {
+    return {
+      sql: `select r.id, r.data, r.created_at, r.updated_at, ${cols.sql}
+              from record_values v join records r on r.space_id = v.space_id and r.collection_id = v.collection_id and r.id = v.record_id
+             where v.space_id = ? and v.collection_id = ? and v.field = ? and v.kind = ${pivot.kind} and (${filter.sql}) and ${keyset.sql}
+             order by ${order.sql} limit ?`,
+      params: [...cols.params, open.row.space_id, open.row.id, lead.name, ...filter.params, ...keyset.params, ...order.params, limit + 1],
+      ordering,
+    };
+  }
   return {
     sql: `select ${RECORD_COLUMNS}, ${cols.sql} from records
            where space_id = ? and collection_id = ? and (${filter.sql}) and ${keyset.sql}

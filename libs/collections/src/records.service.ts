@@ -11,7 +11,7 @@ import { cursorValues, filterContext, listQuery } from './records-query';
 import { normaliseRecord } from './values';
 import { RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
 import { encodeCursor } from './sort';
-import { uniqueFieldOf } from './field-indexes';
+import { uniqueFieldOf } from './pivots';
 
 const MAX_BATCH = 1000;
 const recordNotFound = () => notFound('The record does not exist.');
@@ -107,7 +107,7 @@ export class RecordsService {
 
   private uniqueConflict(open: OpenCollection, error: unknown): never {
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    const field = uniqueFieldOf((error as { constraint?: string }).constraint, open.row.id, open.row.fields.map((f) => f.name));
+    const field = uniqueFieldOf(error);
     throw conflict(field ? `Another record already has this "${field}".` : 'A unique field value is taken.', field ? [{ field, message: 'is already taken' }] : undefined);
   }
 

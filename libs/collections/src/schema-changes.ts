@@ -5,7 +5,7 @@ import { CollectionRow } from './collection-row';
 import { checkedFields } from './checked-fields';
 import { convertValue } from './convert';
 import { FieldDef, NAME, normaliseFieldDef, SYSTEM_FIELDS } from './fields';
-import { syncFieldIndexes } from './field-indexes';
+import { assertUniqueValues, pausePivots, resyncPivots } from './pivots';
 import { UpdateCollectionDto } from './dto/collection.dto';
 
 /**
@@ -33,11 +33,11 @@ export class SchemaChanges {
       else if (has(to)) errors.push({ field: `rename_fields.${from}`, message: `"${to}" already exists` });
     }
     if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
+    // Rewrites below would each re-index their records; the collection is re-indexed once instead (resync).
+    await pausePivots(em);
 
     for (const name of dto.remove_fields ?? []) {
-      const field = fields.find((f) => f.name === name)!;
       await em.execute(`update records set data = data - ? where ${where} and (data->?) is not null`, [name, ...scope, name]);
-      await syncFieldIndexes(em, current.space_id, current.id, field, undefined);
       fields = fields.filter((f) => f.name !== name);
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
@@ -48,8 +48,6 @@ export class SchemaChanges {
         ...scope,
         from,
       ]);
-      const field = fields.find((f) => f.name === from)!;
-      await syncFieldIndexes(em, current.space_id, current.id, field, { ...field, name: to });
       fields = fields.map((f) => (f.name === from ? { ...f, name: to } : f));
     }
     if (dto.update_fields) {
@@ -61,7 +59,7 @@ export class SchemaChanges {
       for (const next of updates) {
         const before = fields.find((f) => f.name === next.name)!;
         await this.rewrite(em, current, next);
-        await syncFieldIndexes(em, current.space_id, current.id, before, next);
+        if (next.unique && !before.unique) await assertUniqueValues(em, current.space_id, current.id, next.name);
         fields = fields.map((f) => (f.name === next.name ? next : f));
       }
     }
@@ -73,7 +71,7 @@ export class SchemaChanges {
       if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
       for (const field of added) {
         await this.rewrite(em, current, field);
-        await syncFieldIndexes(em, current.space_id, current.id, undefined, field);
+        if (field.unique) await assertUniqueValues(em, current.space_id, current.id, field.name);
         fields.push(field);
       }
     }
@@ -116,8 +114,9 @@ export class SchemaChanges {
     }
   }
 
-  async dropIndexes(em: EntityManager, spaceId: string, collectionId: string, fields: readonly FieldDef[]): Promise<void> {
-    for (const f of fields) await syncFieldIndexes(em, spaceId, collectionId, f, undefined);
+  /** Call once the collection row holds the new definitions: re-indexes its records by them. */
+  async reindex(em: EntityManager, current: CollectionRow): Promise<void> {
+    await resyncPivots(em, current.space_id, current.id);
   }
 }
 

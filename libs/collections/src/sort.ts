@@ -46,27 +46,30 @@ export function parseSort(raw: string | undefined, ctx: FilterContext): Ordering
   return { keys, spec: keys.map((k) => `${k.desc ? '-' : ''}${k.field.name}`).join(',') };
 }
 
-export function orderBy(ordering: Ordering): Sql {
-  const list = ordering.keys.map((k) => ({ x: scalar(k.field), desc: k.desc }));
+/** How a query spells a field's value: `scalar` on records, a pivot column where the list is driven by one. */
+export type Expr = (f: QueryField) => Sql;
+
+export function orderBy(ordering: Ordering, expr: Expr = scalar): Sql {
+  const list = ordering.keys.map((k) => ({ x: expr(k.field), desc: k.desc }));
   return { sql: list.map((a) => `${a.x.sql} ${a.desc ? 'desc' : 'asc'}`).join(', '), params: list.flatMap((a) => a.x.params) };
 }
 
 /** Columns selecting each key's value as text, for the next cursor. */
-export function cursorColumns(ordering: Ordering): Sql {
-  const list = ordering.keys.map((k) => scalar(k.field));
+export function cursorColumns(ordering: Ordering, expr: Expr = scalar): Sql {
+  const list = ordering.keys.map((k) => expr(k.field));
   return { sql: list.map((x, i) => `cast(${x.sql} as text) as _k${i}`).join(', '), params: list.flatMap((x) => x.params) };
 }
 
 /** Rows strictly after `values` in the ordering: (a > v1) or (a = v1 and b > v2) or …, nulls included. */
-export function after(ordering: Ordering, values: (string | null)[]): Sql {
+export function after(ordering: Ordering, values: (string | null)[], expr: Expr = scalar): Sql {
   const keys = ordering.keys;
   if (values.length !== keys.length) throw badRequest('The cursor does not fit this query.', [{ field: 'cursor', message: 'cursor is stale' }]);
   const ors: Sql[] = [];
   for (let i = 0; i < keys.length; i++) {
-    const strict = beyond(keys[i], values[i]);
+    const strict = beyond(keys[i], values[i], expr);
     if (!strict) continue;
     const parts: Sql[] = keys.slice(0, i).map((k, j) => {
-      const x = scalar(k.field);
+      const x = expr(k.field);
       return values[j] === null ? { sql: `${x.sql} is null`, params: x.params } : { sql: `${x.sql} = cast(? as ${paramCast(k.field)})`, params: [...x.params, values[j]] };
     });
     parts.push(strict);
@@ -77,8 +80,8 @@ export function after(ordering: Ordering, values: (string | null)[]): Sql {
 }
 
 /** Values of one key that sort after `value`; undefined when none do. */
-function beyond(key: SortKey, value: string | null): Sql | undefined {
-  const x = scalar(key.field);
+function beyond(key: SortKey, value: string | null, expr: Expr): Sql | undefined {
+  const x = expr(key.field);
   const v = { sql: `cast(? as ${paramCast(key.field)})`, params: [value] };
   if (key.desc) {
     // Descending: nulls come first, then values downwards.

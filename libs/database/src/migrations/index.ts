@@ -6,6 +6,7 @@ import { Migration20261202000004_audit } from './Migration20261202000004_audit';
 import { Migration20261202000005_safe_number_index } from './Migration20261202000005_safe_number_index';
 import { Migration20261203000006_audit_scrub } from './Migration20261203000006_audit_scrub';
 import { Migration20261203000007_deployment_secrets } from './Migration20261203000007_deployment_secrets';
+import { Migration20261203000008_record_pivots } from './Migration20261203000008_record_pivots';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -21,4 +22,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261202000005_safe_number_index', class: Migration20261202000005_safe_number_index },
   { name: 'Migration20261203000006_audit_scrub', class: Migration20261203000006_audit_scrub },
   { name: 'Migration20261203000007_deployment_secrets', class: Migration20261203000007_deployment_secrets },
+  { name: 'Migration20261203000008_record_pivots', class: Migration20261203000008_record_pivots },
 ];
