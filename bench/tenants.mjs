@@ -5,6 +5,9 @@
 //      (one unique) and a few records, spread over COLLECTIONS / 20 spaces.
 //   2. Tenant A's p99 alone, then while tenant B creates, alters and drops collections in
 //      a loop; errors of either side are counted.
+// B's loop is paced (BENCH_CHURN_PER_SECOND, default 4 loops of 4 requests a second), so A's
+// figures show interference through the database rather than CPU shared on one machine;
+// 0 runs it flat out.
 // Needs DATABASE_URL (a real Postgres); uses its own database, portico_tenants.
 import pg from 'pg';
 import { benchDatabase, call, startServer, tenant } from './lib.mjs';
@@ -16,6 +19,8 @@ if (!process.env.DATABASE_URL) {
 const COLLECTIONS = Number(process.env.COLLECTIONS ?? 5000);
 const SAMPLE_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+/** Tenant B's create-alter-drop loops per second; 0 runs them back to back (B then also competes for CPU). */
+const CHURN_PER_SECOND = Number(process.env.BENCH_CHURN_PER_SECOND ?? 4);
 const FIELDS = [
   { name: 'sku', type: 'text', unique: true },
   { name: 'title', type: 'text', required: true },
@@ -90,7 +95,8 @@ try {
   );
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
-  await client.query('analyze');
+  // What autovacuum would do after such a fill, done now so it does not run during the sample.
+  await client.query('vacuum (analyze)');
   const { rows } = await client.query(`select count(*)::int as n from pg_indexes where tablename = 'records'`);
   await client.end();
   console.log(`filled ${COLLECTIONS} collections in ${((Date.now() - filled) / 1000).toFixed(0)} s; indexes on records: ${rows[0].n}`);
@@ -107,6 +113,7 @@ try {
   const churnSamples = [];
   const loop = (async () => {
     while (churning) {
+      const started = Date.now();
       const name = `churn_${churn++}`;
       const steps = [
         ['POST', `/api/spaces/${b.space.id}/collections`, { name, fields: FIELDS }],
@@ -122,6 +129,7 @@ try {
         }
         if (!res.bodyUsed) await res.arrayBuffer();
       }
+      if (CHURN_PER_SECOND > 0) await new Promise((r) => setTimeout(r, Math.max(0, 1000 / CHURN_PER_SECOND - (Date.now() - started))));
     }
   })();
   const during = await sampleA(base, ah, SAMPLE_SECONDS);
