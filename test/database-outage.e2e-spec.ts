@@ -1,3 +1,4 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { migrateDatabase } from '../libs/database/src';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup } from './factories';
@@ -108,6 +109,9 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
     const rows = await t.sql<{ id: string }>(`select id from records`);
     const present = new Set(rows.map((r) => r.id));
     expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
+    // No pool slot was lost to a connection that died inside a transaction.
+    const pool = await (t.app.get(EntityManager).getConnection() as unknown as { getNativeClient(): Promise<{ totalCount: number; idleCount: number }> }).getNativeClient();
+    expect(pool.totalCount - pool.idleCount).toBe(0);
     // Recovery without a restart: health is green again.
     expect((await t.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
   }, 90_000);

@@ -4,7 +4,7 @@ import type { Options } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { migrations } from './migrations';
 import type { Pool } from 'pg';
-import { armQueryDeadlines } from './query-deadline';
+import { armQueryDeadlines, releaseDeadConnections } from './query-deadline';
 
 export interface OrmSettings {
   url: string;
@@ -38,7 +38,10 @@ export function ormOptions(settings: OrmSettings): Options {
             idle_in_transaction_session_timeout: settings.timeouts.statementMs * 6,
             connectionTimeoutMillis: settings.timeouts.connectMs,
             keepAlive: true,
-            onPoolCreated: (pool: Pool) => armQueryDeadlines(pool, settings.timeouts!.statementMs + 1000),
+            onPoolCreated: (pool: Pool) => {
+              armQueryDeadlines(pool, settings.timeouts!.statementMs + 1000);
+              releaseDeadConnections(pool);
+            },
           },
         }
       : {}),
