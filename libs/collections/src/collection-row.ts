@@ -7,11 +7,13 @@ export interface CollectionRow {
   description: string | null;
   fields: FieldDef[];
   version: number;
+  /** 'ready', or 'indexing' while a background re-index after a schema change runs. */
+  index_state: 'ready' | 'indexing' | 'failed';
   created_at: Date;
   updated_at: Date;
 }
 
-export const COLLECTION_COLUMNS = 'space_id, id, name, description, fields, version, created_at, updated_at';
+export const COLLECTION_COLUMNS = 'space_id, id, name, description, fields, version, index_state, created_at, updated_at';
 
 export function toCollectionDto(row: CollectionRow) {
   return {
@@ -20,6 +22,7 @@ export function toCollectionDto(row: CollectionRow) {
     description: row.description,
     fields: row.fields,
     version: row.version,
+    index_state: row.index_state,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };

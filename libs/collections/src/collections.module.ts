@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CollectionIndexer } from './collection-indexer';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
 import { RecordsController } from './records.controller';
@@ -8,7 +9,7 @@ import { SpaceOpenApiController, SpaceOpenApiService } from './space-openapi';
 
 @Module({
   controllers: [CollectionsController, RecordsController, SpaceOpenApiController],
-  providers: [CollectionsService, RecordsService, SchemaChanges, SpaceOpenApiService],
-  exports: [CollectionsService],
+  providers: [CollectionsService, RecordsService, SchemaChanges, SpaceOpenApiService, CollectionIndexer],
+  exports: [CollectionsService, CollectionIndexer],
 })
 export class CollectionsModule {}

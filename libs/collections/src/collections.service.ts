@@ -115,7 +115,7 @@ export class CollectionsService {
           where space_id = ? and id = ? returning ${COLLECTION_COLUMNS}`,
         [JSON.stringify(fields), dto.description !== undefined, dto.description ?? null, spaceId, current.id],
       );
-      await this.changes.reindex(em, current);
+      updated.index_state = await this.changes.reindex(em, current);
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),

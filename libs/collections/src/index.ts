@@ -2,3 +2,4 @@ export * from './collections.module';
 export * from './collections.service';
 export * from './fields';
 export { ORDERS_EXAMPLE_FIELDS } from './dto/collection.dto';
+export { CollectionIndexer } from './collection-indexer';

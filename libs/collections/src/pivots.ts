@@ -39,3 +39,28 @@ export function uniqueFieldOf(error: unknown): string | undefined {
   const e = error as { constraint?: string; column?: string };
   return e.constraint === 'record_uniques_pkey' ? e.column : undefined;
 }
+
+/**
+ * After a schema change, once the collection row holds the new definitions: small
+ * collections are re-indexed in the change's own transaction; larger ones are handed to
+ * the background re-indexer (state 'indexing', position reset if a re-index was running).
+ */
+export async function reindexCollection(em: EntityManager, spaceId: string, collectionId: string, inlineMax: number): Promise<'ready' | 'indexing'> {
+  const [{ n }] = await em.execute<{ n: number }[]>(
+    'select count(*)::int as n from (select 1 from records where space_id = ? and collection_id = ? limit ?) r',
+    [spaceId, collectionId, inlineMax + 1],
+  );
+  if (n <= inlineMax) {
+    await resyncPivots(em, spaceId, collectionId);
+    await em.execute(`update collections set index_state = 'ready' where space_id = ? and id = ?`, [spaceId, collectionId]);
+    await em.execute('delete from collection_jobs where space_id = ? and collection_id = ?', [spaceId, collectionId]);
+    return 'ready';
+  }
+  await em.execute(`update collections set index_state = 'indexing' where space_id = ? and id = ?`, [spaceId, collectionId]);
+  await em.execute(
+    `insert into collection_jobs (space_id, collection_id) values (?, ?)
+     on conflict (space_id, collection_id) do update set after_record_id = null, started_at = now(), updated_at = now()`,
+    [spaceId, collectionId],
+  );
+  return 'indexing';
+}

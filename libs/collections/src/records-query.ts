@@ -43,7 +43,8 @@ export function listQuery(
   const filter = compileFilter(query.filter, ctx);
   const ordering = parseSort(query.sort, ctx);
   const lead = ordering.keys[0].field;
-  const pivot = lead.system ? undefined : PIVOT[lead.type as FieldType];
+  // While a background re-index runs, pivot rows may still follow the old definitions.
+  const pivot = lead.system || open.row.index_state !== 'ready' ? undefined : PIVOT[lead.type as FieldType];
   // Driven by the pivot: the lead key reads its pivot column (text: its first 256 characters,
   // ties broken by id), and id the pivot's record_id, so the index order is the list order.
   const expr: Expr = pivot ? (f) => (f === lead ? { sql: `v.${pivot.column}`, params: [] } : f.system && f.name === 'id' ? { sql: 'v.record_id', params: [] } : scalar(f)) : scalar;

@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { badRequest, conflict, FieldError } from '@app/common';
 import { CollectionRow } from './collection-row';
 import { checkedFields } from './checked-fields';
 import { convertValue } from './convert';
 import { FieldDef, NAME, normaliseFieldDef, SYSTEM_FIELDS } from './fields';
-import { assertUniqueValues, pausePivots, resyncPivots } from './pivots';
+import { assertUniqueValues, pausePivots, reindexCollection } from './pivots';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { UpdateCollectionDto } from './dto/collection.dto';
 
 /**
@@ -16,6 +17,8 @@ import { UpdateCollectionDto } from './dto/collection.dto';
  */
 @Injectable()
 export class SchemaChanges {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   async apply(em: EntityManager, current: CollectionRow, body: UpdateCollectionDto): Promise<FieldDef[]> {
     const dto = body.fields === undefined ? body : declarative(current.fields, body);
     let fields = [...current.fields];
@@ -114,9 +117,9 @@ export class SchemaChanges {
     }
   }
 
-  /** Call once the collection row holds the new definitions: re-indexes its records by them. */
-  async reindex(em: EntityManager, current: CollectionRow): Promise<void> {
-    await resyncPivots(em, current.space_id, current.id);
+  /** Call once the collection row holds the new definitions: re-indexes its records by them (inline or in the background). */
+  reindex(em: EntityManager, current: CollectionRow): Promise<'ready' | 'indexing'> {
+    return reindexCollection(em, current.space_id, current.id, this.config.storage.reindexInlineMax);
   }
 }
 

@@ -61,6 +61,15 @@ export interface AuditConfig {
   aggregateWindowMs: number;
 }
 
+export interface StorageConfig {
+  /** Collections with more records are re-indexed in the background after a schema change. */
+  reindexInlineMax: number;
+  /** Records per background re-index transaction. */
+  reindexBatch: number;
+  /** How often the background re-indexer looks for work. */
+  reindexIntervalMs: number;
+}
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: HttpConfig;
@@ -71,6 +80,7 @@ export interface AppConfig {
   rateLimits: RateLimitConfig;
   log: { level: LogLevel };
   audit: AuditConfig;
+  storage: StorageConfig;
 }
 
 function parseTrustProxy(env: Env): HttpConfig['trustProxy'] {
@@ -160,6 +170,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionDays: parseAuditRetention(str(env, 'AUDIT_RETENTION_JSON')),
       retentionIntervalMs: int(env, 'AUDIT_RETENTION_INTERVAL', 3600, 10, 7 * 86_400) * 1000,
       aggregateWindowMs: int(env, 'AUDIT_AGGREGATE_SECONDS', 60, 1, 3600) * 1000,
+    },
+    storage: {
+      reindexInlineMax: int(env, 'REINDEX_INLINE_MAX_RECORDS', 10_000, 0, 10_000_000),
+      reindexBatch: int(env, 'REINDEX_BATCH_SIZE', 2000, 1, 100_000),
+      reindexIntervalMs: int(env, 'REINDEX_INTERVAL_MS', 500, 10, 60_000),
     },
   };
 }

@@ -111,6 +111,12 @@ export class CollectionDto {
   @ApiProperty({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS } as never) fields: unknown[];
   /** Bumped on every schema change. */
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 }) version: number;
+  /**
+   * `ready`, or `indexing` while the collection's sort and unique indexes are rebuilt in
+   * the background after a schema change (large collections only); it stays readable and
+   * writable meanwhile. `failed`: the rebuild met duplicate values of a unique field.
+   */
+  @ApiProperty({ enum: ['ready', 'indexing', 'failed'] }) index_state: 'ready' | 'indexing' | 'failed';
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

@@ -7,6 +7,7 @@ import { Migration20261202000005_safe_number_index } from './Migration2026120200
 import { Migration20261203000006_audit_scrub } from './Migration20261203000006_audit_scrub';
 import { Migration20261203000007_deployment_secrets } from './Migration20261203000007_deployment_secrets';
 import { Migration20261203000008_record_pivots } from './Migration20261203000008_record_pivots';
+import { Migration20261203000009_background_reindex } from './Migration20261203000009_background_reindex';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -23,4 +24,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261203000006_audit_scrub', class: Migration20261203000006_audit_scrub },
   { name: 'Migration20261203000007_deployment_secrets', class: Migration20261203000007_deployment_secrets },
   { name: 'Migration20261203000008_record_pivots', class: Migration20261203000008_record_pivots },
+  { name: 'Migration20261203000009_background_reindex', class: Migration20261203000009_background_reindex },
 ];

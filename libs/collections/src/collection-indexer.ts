@@ -1,0 +1,100 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { StateLog } from '@app/common';
+import { uniqueFieldOf } from './pivots';
+
+interface Job {
+  space_id: string;
+  collection_id: string;
+  after_record_id: string | null;
+}
+
+/** How long one tick may keep working before it lets the event loop (and other instances) in. */
+const TICK_BUDGET_MS = 200;
+
+/**
+ * The background re-indexer (migration 9, docs/storage.md): takes one pending job at a
+ * time (`for update skip locked`, so instances share the work without doing it twice),
+ * rebuilds one batch of records per transaction, and saves its position with the batch,
+ * so a crash loses at most the batch in flight. When no record is left, the collection
+ * is 'ready' again. A unique conflict (duplicates written before the field became
+ * unique could not get past the trigger's probe, so this is a bug or manual data) marks
+ * the collection 'failed' and ends the job.
+ */
+@Injectable()
+export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly log = new StateLog(new Logger(CollectionIndexer.name), 'background re-index failed');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => {
+      if (!this.running) this.running = this.tick().finally(() => (this.running = undefined));
+    }, this.config.storage.reindexIntervalMs).unref();
+  }
+
+  /** Before any module closes (the ORM among them), so no batch starts on a closed pool. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Works through batches for up to TICK_BUDGET_MS; true while work remains. */
+  async tick(): Promise<boolean> {
+    const until = Date.now() + TICK_BUDGET_MS;
+    try {
+      while (!this.stopped && Date.now() < until) {
+        if (!(await this.batch())) return false;
+      }
+      return true;
+    } catch (error) {
+      this.log.failed((error as Error).message);
+      return true;
+    }
+  }
+
+  /** One batch of one job in one transaction; false when there was no job. */
+  async batch(): Promise<boolean> {
+    let taken: Job | undefined;
+    try {
+      return await this.em.fork().transactional(async (em) => {
+        // The collection row too (NO KEY UPDATE: record writes, which take KEY SHARE, go on), so
+        // a schema change of it waits for this batch or is skipped, never crossing it.
+        const [job] = await em.execute<Job[]>(
+          `select j.space_id, j.collection_id, j.after_record_id from collection_jobs j join collections c on c.space_id = j.space_id and c.id = j.collection_id
+            order by j.updated_at limit 1 for update of j skip locked for no key update of c skip locked`,
+        );
+        if (!job) return false;
+        taken = job;
+        const scope = [job.space_id, job.collection_id];
+        const [{ last }] = await em.execute<{ last: string | null }[]>('select portico_pivot_resync_batch(?, ?, ?, ?) as last', [
+          ...scope,
+          job.after_record_id,
+          this.config.storage.reindexBatch,
+        ]);
+        if (last === null) await this.finish(em, job, 'ready');
+        else await em.execute('update collection_jobs set after_record_id = ?, updated_at = now() where space_id = ? and collection_id = ?', [last, ...scope]);
+        return true;
+      });
+    } catch (error) {
+      if (!taken || !uniqueFieldOf(error)) throw error;
+      // The batch rolled back; the verdict is written in a transaction of its own.
+      const job = taken;
+      await this.em.fork().transactional((em) => this.finish(em, job, 'failed'));
+      return true;
+    }
+  }
+
+  private async finish(em: EntityManager, job: Job, state: 'ready' | 'failed'): Promise<void> {
+    await em.execute('update collections set index_state = ? where space_id = ? and id = ?', [state, job.space_id, job.collection_id]);
+    await em.execute('delete from collection_jobs where space_id = ? and collection_id = ?', [job.space_id, job.collection_id]);
+  }
+}
