@@ -22,7 +22,6 @@ const MAX_CLOCK_SKEW_MS = 60_000;
 export interface KeyTokenResolver {
   fromToken(request: FastifyRequest, payload: AccessTokenPayload): Promise<Principal | null>;
 }
-export const KEY_TOKEN_RESOLVER = Symbol('KEY_TOKEN_RESOLVER');
 
 /**
  * `Authorization: Bearer <JWT>`: ES256 only, our issuer and audience, and a `kid`
