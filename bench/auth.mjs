@@ -4,7 +4,10 @@
 import { call, runScenarios, startServer, tenant } from './lib.mjs';
 
 // A tier large enough that the limiter admits every request: this measures authentication, not 429s.
-const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3950), env: { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench' } });
+const server = await startServer({
+  port: Number(process.env.BENCH_PORT ?? 3950),
+  env: { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench' },
+});
 try {
   console.log(`server ready in ${server.readyMs} ms (${process.env.DATABASE_URL ? 'postgres' : 'embedded PGlite'})`);
   const { key } = await tenant(server.base);

@@ -30,13 +30,20 @@ await pool.query(`create table floor_records (
   created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
   primary key (space_id, collection_id, id))`);
 await pool.query(`create index floor_records_gin on floor_records using gin (data jsonb_path_ops)`);
-await pool.query(`create index floor_records_total on floor_records (space_id, collection_id, ((data->>'total')::numeric), id)`);
+await pool.query(
+  `create index floor_records_total on floor_records (space_id, collection_id, ((data->>'total')::numeric), id)`,
+);
 for (let i = 0; i < TOTAL; i += 1000) {
   const rows = Array.from({ length: Math.min(1000, TOTAL - i) }, (_, j) => ({ id: randomUUID(), data: record(i + j) }));
-  await pool.query(`insert into floor_records (space_id, collection_id, id, data) select $1, $2, x.id, x.data from jsonb_to_recordset($3::jsonb) as x(id uuid, data jsonb)`, [SPACE, COLLECTION, JSON.stringify(rows)]);
+  await pool.query(
+    `insert into floor_records (space_id, collection_id, id, data) select $1, $2, x.id, x.data from jsonb_to_recordset($3::jsonb) as x(id uuid, data jsonb)`,
+    [SPACE, COLLECTION, JSON.stringify(rows)],
+  );
 }
 await pool.query('analyze floor_records');
-const { rows: [some] } = await pool.query(`select id from floor_records order by id offset $1 limit 1`, [Math.floor(TOTAL / 2)]);
+const {
+  rows: [some],
+} = await pool.query(`select id from floor_records order by id offset $1 limit 1`, [Math.floor(TOTAL / 2)]);
 
 const app = Fastify({ logger: false });
 app.addHook('onRequest', async (req, reply) => {
@@ -65,7 +72,10 @@ app.get('/items', async () => {
   return { data: rows.map(toRecord), next_cursor: null };
 });
 app.post('/items', async (req, reply) => {
-  const { rows } = await pool.query('insert into floor_records (space_id, collection_id, id, data) values ($1, $2, $3, $4) returning id, data, created_at, updated_at', [SPACE, COLLECTION, randomUUID(), req.body]);
+  const { rows } = await pool.query(
+    'insert into floor_records (space_id, collection_id, id, data) values ($1, $2, $3, $4) returning id, data, created_at, updated_at',
+    [SPACE, COLLECTION, randomUUID(), req.body],
+  );
   return reply.code(201).send(toRecord(rows[0]));
 });
 await app.listen({ port: PORT, host: '127.0.0.1' });

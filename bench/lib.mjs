@@ -36,7 +36,10 @@ function benchSecrets() {
   const file = join(tmpdir(), 'portico-bench-secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const secrets = { JWT_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), API_KEY_PEPPER: randomBytes(32).toString('hex') };
+  const secrets = {
+    JWT_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    API_KEY_PEPPER: randomBytes(32).toString('hex'),
+  };
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
 }
@@ -59,7 +62,12 @@ export async function startServer({ port, env = {}, quiet = false }) {
     // Quiet: logs are still written (and cost what they cost), just not to this terminal.
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
-  while (!(await fetch(`${base}/health/ready`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${base}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() - started > 30_000) throw new Error('server not ready');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -77,14 +85,21 @@ export async function startServer({ port, env = {}, quiet = false }) {
 }
 
 export async function call(base, method, path, body, headers = {}) {
-  const res = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? undefined : res.json();
 }
 
 /** A user, a space and an admin key on a fresh server. */
 export async function tenant(base) {
-  const user = await call(base, 'POST', '/api/auth/signup', { email: `bench-${Date.now()}@example.com`, password: 'bench password' });
+  const user = await call(base, 'POST', '/api/auth/signup', {
+    email: `bench-${Date.now()}@example.com`,
+    password: 'bench password',
+  });
   const auth = { authorization: `Bearer ${user.access_token}` };
   const space = await call(base, 'POST', '/api/spaces', { name: 'bench' }, auth);
   const key = await call(base, 'POST', `/api/spaces/${space.id}/api-keys`, { label: 'bench', is_admin: true }, auth);
@@ -127,7 +142,9 @@ export async function loadMeasured(pid, scenario) {
  */
 export async function loadSpread(pids, urls, scenario) {
   const before = pids.reduce((a, pid) => a + cpuMs(pid), 0);
-  const parts = await Promise.all(urls.map((url) => load({ ...scenario, url, connections: Math.ceil(CONNECTIONS / urls.length) })));
+  const parts = await Promise.all(
+    urls.map((url) => load({ ...scenario, url, connections: Math.ceil(CONNECTIONS / urls.length) })),
+  );
   const total = parts.reduce((a, r) => a + r.requests.total, 0);
   return {
     requests: { average: parts.reduce((a, r) => a + r.requests.average, 0), total },
@@ -188,13 +205,25 @@ export async function seededPortico({ port, records, env = {} }) {
 export async function startFloor({ port, records, databaseUrl, env = {} }) {
   const key = 'floor-constant-key-0123456789';
   const child = spawn(process.execPath, ['bench/floor.mjs'], {
-    env: { ...process.env, ...env, FLOOR_PORT: String(port), FLOOR_KEY: key, FLOOR_RECORDS: String(records), FLOOR_DATABASE_URL: databaseUrl ?? '' },
+    env: {
+      ...process.env,
+      ...env,
+      FLOOR_PORT: String(port),
+      FLOOR_KEY: key,
+      FLOOR_RECORDS: String(records),
+      FLOOR_DATABASE_URL: databaseUrl ?? '',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   const started = Date.now();
   let health;
-  while (!(health = await fetch(`${base}/health`).then((r) => (r.ok ? r.json() : null), () => null))) {
+  while (
+    !(health = await fetch(`${base}/health`).then(
+      (r) => (r.ok ? r.json() : null),
+      () => null,
+    ))
+  ) {
     if (Date.now() - started > 60_000) throw new Error('floor not ready');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -24,7 +24,9 @@ try {
   const base = rows[0]['req/s (median)'];
   for (const row of rows.slice(1)) {
     const perRequestUs = (1e6 / row['req/s (median)'] - 1e6 / base).toFixed(0);
-    console.log(`${row.scenario}: ${(row['req/s (median)'] / base).toFixed(2)}× of limits off, ≈${perRequestUs} µs of server time per request`);
+    console.log(
+      `${row.scenario}: ${(row['req/s (median)'] / base).toFixed(2)}× of limits off, ≈${perRequestUs} µs of server time per request`,
+    );
   }
 } finally {
   for (const s of servers) await s.server.stop();

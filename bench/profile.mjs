@@ -20,22 +20,48 @@ async function portico() {
   const p = await seededPortico({
     port: 3986,
     records: 1000,
-    env: { REDIS_URL: '', LOG_LEVEL: 'info', TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', NODE_OPTIONS: PROFILE },
+    env: {
+      REDIS_URL: '',
+      LOG_LEVEL: 'info',
+      TIERS_JSON: '{"bench": 1000000000}',
+      DEFAULT_TIER: 'bench',
+      NODE_OPTIONS: PROFILE,
+    },
   });
-  return { url: `${p.server.base}/api/collections/orders/records/${p.someId}`, h: { 'x-api-key': p.key }, stop: () => p.server.stop() };
+  return {
+    url: `${p.server.base}/api/collections/orders/records/${p.someId}`,
+    h: { 'x-api-key': p.key },
+    stop: () => p.server.stop(),
+  };
 }
 
 async function floor() {
-  const f = await startFloor({ port: 3988, records: 1000, databaseUrl: await benchDatabase('portico_bench_prof'), env: { NODE_OPTIONS: PROFILE } });
+  const f = await startFloor({
+    port: 3988,
+    records: 1000,
+    databaseUrl: await benchDatabase('portico_bench_prof'),
+    env: { NODE_OPTIONS: PROFILE },
+  });
   return { url: `${f.base}/items/${f.someId}`, h: { 'x-api-key': f.key }, stop: f.stop };
 }
 
-const run = (duration) => new Promise((res, rej) => autocannon({ url, headers: h, connections: 20, duration, overallRate: RATE }, (e, x) => (e ? rej(e) : res(x))));
+const run = (duration) =>
+  new Promise((res, rej) =>
+    autocannon({ url, headers: h, connections: 20, duration, overallRate: RATE }, (e, x) => (e ? rej(e) : res(x))),
+  );
 await run(10);
 const measured = await run(SECONDS);
 await stop();
 
-const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))), 'utf8'));
+const profile = JSON.parse(
+  readFileSync(
+    join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.cpuprofile')),
+    ),
+    'utf8',
+  ),
+);
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 // Only samples taken during the measured run (the last SECONDS of the profile) count.
 const end = profile.endTime;
@@ -49,7 +75,8 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
 }
 const requests = measured.requests.total;
-const frame = (n) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${n.callFrame.lineNumber + 1}`;
+const frame = (n) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${n.callFrame.lineNumber + 1}`;
 const pkg = (n) => {
   const u = n.callFrame.url;
   if (u.includes('node_modules/')) return u.replace(/^.*node_modules\/((@[^/]+\/)?[^/]+).*$/, '$1');

@@ -9,22 +9,36 @@ import { benchDatabase, call, runScenarios, startServer, tenant } from './lib.mj
 import { FIELDS, record } from './seed-data.mjs';
 
 // The service's own query builder, so the plans shown are of the SQL it runs.
-const { listQuery, COLLECTION_WITH_RECORD } = createRequire(import.meta.url)('../dist/libs/collections/src/records-query.js');
-const toPg = (sql) => { let i = 0; return sql.replace(/\?/g, () => `$${++i}`); };
+const { listQuery, COLLECTION_WITH_RECORD } = createRequire(import.meta.url)(
+  '../dist/libs/collections/src/records-query.js',
+);
+const toPg = (sql) => {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+};
 
 const TOTAL = Number(process.env.RECORDS ?? 100_000);
 const dbUrl = await benchDatabase('portico_bench');
 // A bench tier, so seeding and the scenarios measure records rather than 429s.
 const TIER = { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench' };
-const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3951), env: dbUrl ? { ...TIER, DATABASE_URL: dbUrl } : TIER });
+const server = await startServer({
+  port: Number(process.env.BENCH_PORT ?? 3951),
+  env: dbUrl ? { ...TIER, DATABASE_URL: dbUrl } : TIER,
+});
 try {
   console.log(`server ready in ${server.readyMs} ms (${dbUrl ? 'postgres' : 'embedded PGlite'})`);
   const { space, key } = await tenant(server.base);
   const h = { 'x-api-key': key };
-  await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, {
-    name: 'orders',
-    fields: FIELDS,
-  }, h);
+  await call(
+    server.base,
+    'POST',
+    `/api/spaces/${space.id}/collections`,
+    {
+      name: 'orders',
+      fields: FIELDS,
+    },
+    h,
+  );
   const seeded = Date.now();
   let someId;
   for (let i = 0; i < TOTAL; i += 1000) {
@@ -46,7 +60,11 @@ try {
   await runScenarios(
     [
       { title: 'get by id', url: url(`/api/collections/orders/records/${someId}`), headers: h },
-      { title: 'list 50, filter status+total, sort -total', url: url(`/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`), headers: h },
+      {
+        title: 'list 50, filter status+total, sort -total',
+        url: url(`/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`),
+        headers: h,
+      },
       {
         title: 'create one',
         url: url('/api/collections/orders/records'),
@@ -60,13 +78,28 @@ try {
   if (dbUrl) {
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
-    const [row] = (await client.query(`select space_id, id, fields from collections where name = 'orders' and space_id = $1`, [space.id])).rows;
+    const [row] = (
+      await client.query(`select space_id, id, fields from collections where name = 'orders' and space_id = $1`, [
+        space.id,
+      ])
+    ).rows;
     const explain = async (title, sql, params) => {
-      const plan = (await client.query(`explain (analyze, costs off, timing off) ${toPg(sql)}`, params)).rows.map((r) => r['QUERY PLAN']);
+      const plan = (await client.query(`explain (analyze, costs off, timing off) ${toPg(sql)}`, params)).rows.map(
+        (r) => r['QUERY PLAN'],
+      );
       console.log(`\n${title}\n  ${plan.join('\n  ')}`);
     };
-    await explain('get by id (collection and record, one statement)', COLLECTION_WITH_RECORD.sql, COLLECTION_WITH_RECORD.params(space.id, 'orders', someId));
-    const list = listQuery({ row, access: { readable: () => true } }, { filter: decodeURIComponent(filter), sort: '-total' }, 50, createSecretKey(randomBytes(32)));
+    await explain(
+      'get by id (collection and record, one statement)',
+      COLLECTION_WITH_RECORD.sql,
+      COLLECTION_WITH_RECORD.params(space.id, 'orders', someId),
+    );
+    const list = listQuery(
+      { row, access: { readable: () => true } },
+      { filter: decodeURIComponent(filter), sort: '-total' },
+      50,
+      createSecretKey(randomBytes(32)),
+    );
     await explain('list 50 {"status":"paid","total":{"gte":500}} sort -total', list.sql, list.params);
     await client.end();
   } else {

@@ -18,7 +18,9 @@ const PG_URL = process.env.DATABASE_URL;
 const TIER = { TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', LOG_LEVEL };
 // One deployment's secrets, so a second instance accepts the first one's keys and tokens.
 const SECRETS = {
-  JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  JWT_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString(),
   API_KEY_PEPPER: randomBytes(32).toString('hex'),
 };
 
@@ -26,7 +28,9 @@ const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/pr
 
 const stops = [];
 try {
-  console.log(`database: ${PG_URL ? 'Postgres (DATABASE_URL)' : 'embedded PGlite (no DATABASE_URL)'}; ${RECORDS} records; log level ${LOG_LEVEL}; ${REDIS_URL ? 'Redis limits scenario on' : 'no REDIS_URL: Redis scenario skipped'}`);
+  console.log(
+    `database: ${PG_URL ? 'Postgres (DATABASE_URL)' : 'embedded PGlite (no DATABASE_URL)'}; ${RECORDS} records; log level ${LOG_LEVEL}; ${REDIS_URL ? 'Redis limits scenario on' : 'no REDIS_URL: Redis scenario skipped'}`,
+  );
   const portico = (port, env) => seededPortico({ port, records: RECORDS, env: { ...TIER, ...SECRETS, ...env } });
   const main = await portico(3971, { REDIS_URL: '' });
   stops.push(() => main.server.stop());
@@ -35,12 +39,15 @@ try {
   const ref = await startFloor({ port: 3973, records: RECORDS, databaseUrl: main.db });
   stops.push(() => ref.stop());
   // A second instance on the same database (Postgres only: the embedded database is one process's).
-  const second = main.db ? await startServer({ port: 3975, quiet: true, env: { ...TIER, ...SECRETS, REDIS_URL: '', DATABASE_URL: main.db } }) : undefined;
+  const second = main.db
+    ? await startServer({ port: 3975, quiet: true, env: { ...TIER, ...SECRETS, REDIS_URL: '', DATABASE_URL: main.db } })
+    : undefined;
   if (second) stops.push(() => second.stop());
 
   const filter = encodeURIComponent(JSON.stringify(LIST_FILTER));
   let n = 0;
-  const createBody = () => JSON.stringify({ status: 'new', total: 5, email: `bench-${process.pid}-${n++}@example.com` });
+  const createBody = () =>
+    JSON.stringify({ status: 'new', total: 5, email: `bench-${process.pid}-${n++}@example.com` });
   const fk = { 'x-api-key': ref.key };
   const P = (s, path) => s.server.base + path;
   const F = ref.pid;
@@ -48,16 +55,60 @@ try {
   // Each Portico scenario is compared with the floor scenario named in `floor`.
   const scenarios = [
     { title: 'floor: get by id', pid: F, url: `${ref.base}/items/${ref.someId}`, headers: fk },
-    { title: 'get by id, X-Api-Key', pid: M, floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { 'x-api-key': main.key } },
-    { title: 'get by id, key-derived JWT', pid: M, floor: 'floor: get by id', url: P(main, `/api/collections/orders/records/${main.someId}`), headers: { authorization: `Bearer ${main.jwt}` } },
-    ...(withRedis ? [{ title: 'get by id, X-Api-Key, Redis limits', pid: withRedis.server.pid, floor: 'floor: get by id', url: P(withRedis, `/api/collections/orders/records/${withRedis.someId}`), headers: { 'x-api-key': withRedis.key } }] : []),
+    {
+      title: 'get by id, X-Api-Key',
+      pid: M,
+      floor: 'floor: get by id',
+      url: P(main, `/api/collections/orders/records/${main.someId}`),
+      headers: { 'x-api-key': main.key },
+    },
+    {
+      title: 'get by id, key-derived JWT',
+      pid: M,
+      floor: 'floor: get by id',
+      url: P(main, `/api/collections/orders/records/${main.someId}`),
+      headers: { authorization: `Bearer ${main.jwt}` },
+    },
+    ...(withRedis
+      ? [
+          {
+            title: 'get by id, X-Api-Key, Redis limits',
+            pid: withRedis.server.pid,
+            floor: 'floor: get by id',
+            url: P(withRedis, `/api/collections/orders/records/${withRedis.someId}`),
+            headers: { 'x-api-key': withRedis.key },
+          },
+        ]
+      : []),
     ...(second
-      ? [{ title: 'get by id, X-Api-Key, 2 instances', pids: [M, second.pid], urls: [main.server.base, second.base].map((b) => `${b}/api/collections/orders/records/${main.someId}`), floor: 'floor: get by id', headers: { 'x-api-key': main.key } }]
+      ? [
+          {
+            title: 'get by id, X-Api-Key, 2 instances',
+            pids: [M, second.pid],
+            urls: [main.server.base, second.base].map((b) => `${b}/api/collections/orders/records/${main.someId}`),
+            floor: 'floor: get by id',
+            headers: { 'x-api-key': main.key },
+          },
+        ]
       : []),
     { title: 'floor: list 50', pid: F, url: `${ref.base}/items`, headers: fk },
-    { title: 'list 50, filter + sort', pid: M, floor: 'floor: list 50', url: P(main, `/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`), headers: { 'x-api-key': main.key } },
+    {
+      title: 'list 50, filter + sort',
+      pid: M,
+      floor: 'floor: list 50',
+      url: P(main, `/api/collections/orders/records?limit=50&filter=${filter}&sort=-total`),
+      headers: { 'x-api-key': main.key },
+    },
     { title: 'floor: create', pid: F, url: `${ref.base}/items`, method: 'POST', makeBody: createBody, headers: fk },
-    { title: 'create one', pid: M, floor: 'floor: create', url: P(main, '/api/collections/orders/records'), method: 'POST', makeBody: createBody, headers: { 'x-api-key': main.key } },
+    {
+      title: 'create one',
+      pid: M,
+      floor: 'floor: create',
+      url: P(main, '/api/collections/orders/records'),
+      method: 'POST',
+      makeBody: createBody,
+      headers: { 'x-api-key': main.key },
+    },
   ];
   // BENCH_ONLY (a regular expression on titles) narrows a tuning run; the floors compared with stay in.
   if (process.env.BENCH_ONLY) {
@@ -69,7 +120,13 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     process.stdout.write(`round ${round}/${ROUNDS} `);
     for (const s of scenarios) {
-      results.get(s.title).push(s.urls ? await loadSpread(s.pids, s.urls, { ...s, duration: SECONDS }) : await loadMeasured(s.pid, { ...s, duration: SECONDS }));
+      results
+        .get(s.title)
+        .push(
+          s.urls
+            ? await loadSpread(s.pids, s.urls, { ...s, duration: SECONDS })
+            : await loadMeasured(s.pid, { ...s, duration: SECONDS }),
+        );
       process.stdout.write('.');
     }
     process.stdout.write('\n');
@@ -78,7 +135,13 @@ try {
   const summary = new Map(
     [...results].map(([title, rs]) => [
       title,
-      { rps: Math.round(median(rs.map((r) => r.requests.average))), cpu: Math.round(median(rs.map((r) => r.cpuUsPerRequest))), p50: median(rs.map((r) => r.latency.p50)), p99: median(rs.map((r) => r.latency.p99)), bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0) },
+      {
+        rps: Math.round(median(rs.map((r) => r.requests.average))),
+        cpu: Math.round(median(rs.map((r) => r.cpuUsPerRequest))),
+        p50: median(rs.map((r) => r.latency.p50)),
+        p99: median(rs.map((r) => r.latency.p99)),
+        bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0),
+      },
     ]),
   );
   const rows = scenarios.map((s) => {
@@ -95,13 +158,19 @@ try {
       'errors/non-2xx': m.bad,
     };
   });
-  console.log(`\n${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, autocannon in this process; servers in their own`);
-  console.log('server CPU µs/req: the server process\'s own CPU time per request (from /proc), steadier than req/s on a shared machine');
+  console.log(
+    `\n${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections, autocannon in this process; servers in their own`,
+  );
+  console.log(
+    "server CPU µs/req: the server process's own CPU time per request (from /proc), steadier than req/s on a shared machine",
+  );
   console.table(rows);
   const key = summary.get('get by id, X-Api-Key')?.rps;
   const jwt = summary.get('get by id, key-derived JWT')?.rps;
   if (key && jwt) console.log(`key-derived JWT vs X-Api-Key: ${(jwt / key).toFixed(2)}×`);
-  console.log(`RSS after the run: Portico ${rssMb(main.server.pid)} MB${withRedis ? `, Portico with Redis ${rssMb(withRedis.server.pid)} MB` : ''}, floor ${rssMb(ref.pid)} MB`);
+  console.log(
+    `RSS after the run: Portico ${rssMb(main.server.pid)} MB${withRedis ? `, Portico with Redis ${rssMb(withRedis.server.pid)} MB` : ''}, floor ${rssMb(ref.pid)} MB`,
+  );
   if (PG_URL) {
     // Start-to-ready is a property of the embedded default: measure it on a fresh data dir.
     const cold = await startServer({ port: 3974, quiet: true, env: { ...TIER, DATABASE_URL: '', REDIS_URL: '' } });

@@ -28,10 +28,26 @@ const FIELDS = [
   { name: 'stock', type: 'integer' },
   { name: 'added', type: 'datetime' },
 ];
-const row = (i) => ({ sku: `sku-${i}-${Math.random().toString(36).slice(2)}`, title: `item ${i}`, price: i % 1000, stock: i % 17, added: new Date(1_700_000_000_000 + i * 1000).toISOString() });
+const row = (i) => ({
+  sku: `sku-${i}-${Math.random().toString(36).slice(2)}`,
+  title: `item ${i}`,
+  price: i % 1000,
+  stock: i % 17,
+  added: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+});
 
 const dbUrl = await benchDatabase('portico_tenants');
-const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 3952), env: { DATABASE_URL: dbUrl, TIERS_JSON: '{"bench": 1000000000}', DEFAULT_TIER: 'bench', RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_USER_PER_MINUTE: '1000000' }, quiet: true });
+const server = await startServer({
+  port: Number(process.env.BENCH_PORT ?? 3952),
+  env: {
+    DATABASE_URL: dbUrl,
+    TIERS_JSON: '{"bench": 1000000000}',
+    DEFAULT_TIER: 'bench',
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_USER_PER_MINUTE: '1000000',
+  },
+  quiet: true,
+});
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
@@ -47,7 +63,11 @@ async function sampleA(base, h, seconds) {
     Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < until) {
         let t = performance.now();
-        const created = await fetch(`${base}/api/collections/items/records`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: JSON.stringify(row(n++)) });
+        const created = await fetch(`${base}/api/collections/items/records`, {
+          method: 'POST',
+          headers: { ...h, 'content-type': 'application/json' },
+          body: JSON.stringify(row(n++)),
+        });
         latencies.create.push(performance.now() - t);
         if (created.status !== 201) {
           errors++;
@@ -72,7 +92,8 @@ try {
   const a = await tenant(base);
   const ah = { 'x-api-key': a.key };
   await call(base, 'POST', `/api/spaces/${a.space.id}/collections`, { name: 'items', fields: FIELDS }, ah);
-  for (let i = 0; i < 9; i++) await call(base, 'POST', `/api/spaces/${a.space.id}/collections`, { name: `side_${i}`, fields: FIELDS }, ah);
+  for (let i = 0; i < 9; i++)
+    await call(base, 'POST', `/api/spaces/${a.space.id}/collections`, { name: `side_${i}`, fields: FIELDS }, ah);
   await sampleA(base, ah, 2); // warm-up
   const small = await sampleA(base, ah, SAMPLE_SECONDS);
   console.log(`10 collections: ${JSON.stringify(small)}`);
@@ -87,8 +108,20 @@ try {
       for (let i = w; i < COLLECTIONS; i += 4) {
         const t = others[i % others.length];
         const name = `c_${i}`;
-        await call(base, 'POST', `/api/spaces/${t.space.id}/collections`, { name, fields: FIELDS }, { 'x-api-key': t.key });
-        await call(base, 'POST', `/api/spaces/${t.space.id}/collections/${name}/records/batch`, { records: [row(1), row(2), row(3)] }, { 'x-api-key': t.key });
+        await call(
+          base,
+          'POST',
+          `/api/spaces/${t.space.id}/collections`,
+          { name, fields: FIELDS },
+          { 'x-api-key': t.key },
+        );
+        await call(
+          base,
+          'POST',
+          `/api/spaces/${t.space.id}/collections/${name}/records/batch`,
+          { records: [row(1), row(2), row(3)] },
+          { 'x-api-key': t.key },
+        );
         if (++made % 500 === 0) console.log(`  ${made} collections (${((Date.now() - filled) / 1000).toFixed(0)} s)`);
       }
     }),
@@ -99,7 +132,9 @@ try {
   await client.query('vacuum (analyze)');
   const { rows } = await client.query(`select count(*)::int as n from pg_indexes where tablename = 'records'`);
   await client.end();
-  console.log(`filled ${COLLECTIONS} collections in ${((Date.now() - filled) / 1000).toFixed(0)} s; indexes on records: ${rows[0].n}`);
+  console.log(
+    `filled ${COLLECTIONS} collections in ${((Date.now() - filled) / 1000).toFixed(0)} s; indexes on records: ${rows[0].n}`,
+  );
   const large = await sampleA(base, ah, SAMPLE_SECONDS);
   console.log(`${COLLECTIONS + 10} collections: ${JSON.stringify(large)}`);
 
@@ -118,18 +153,30 @@ try {
       const steps = [
         ['POST', `/api/spaces/${b.space.id}/collections`, { name, fields: FIELDS }],
         ['POST', `/api/spaces/${b.space.id}/collections/${name}/records/batch`, { records: [row(1), row(2)] }],
-        ['PATCH', `/api/spaces/${b.space.id}/collections/${name}`, { add_fields: [{ name: 'code', type: 'text', unique: true }], update_fields: [{ name: 'stock', type: 'number' }] }],
+        [
+          'PATCH',
+          `/api/spaces/${b.space.id}/collections/${name}`,
+          {
+            add_fields: [{ name: 'code', type: 'text', unique: true }],
+            update_fields: [{ name: 'stock', type: 'number' }],
+          },
+        ],
         ['DELETE', `/api/spaces/${b.space.id}/collections/${name}`],
       ];
       for (const [method, path, body] of steps) {
-        const res = await fetch(base + path, { method, headers: body ? { ...bh, 'content-type': 'application/json' } : bh, body: body ? JSON.stringify(body) : undefined });
+        const res = await fetch(base + path, {
+          method,
+          headers: body ? { ...bh, 'content-type': 'application/json' } : bh,
+          body: body ? JSON.stringify(body) : undefined,
+        });
         if (res.status >= 300) {
           churnErrors++;
           if (churnSamples.length < 3) churnSamples.push(`${method} ${res.status} ${(await res.text()).slice(0, 160)}`);
         }
         if (!res.bodyUsed) await res.arrayBuffer();
       }
-      if (CHURN_PER_SECOND > 0) await new Promise((r) => setTimeout(r, Math.max(0, 1000 / CHURN_PER_SECOND - (Date.now() - started))));
+      if (CHURN_PER_SECOND > 0)
+        await new Promise((r) => setTimeout(r, Math.max(0, 1000 / CHURN_PER_SECOND - (Date.now() - started))));
     }
   })();
   const during = await sampleA(base, ah, SAMPLE_SECONDS);
@@ -137,7 +184,9 @@ try {
   await loop;
   console.log(`A alone: ${JSON.stringify(alone)}`);
   if (churnSamples.length) console.log(`B's errors, first few:\n  ${churnSamples.join('\n  ')}`);
-  console.log(`A while B churns (${churn} collections created, altered, dropped; ${churnErrors} errors): ${JSON.stringify(during)}`);
+  console.log(
+    `A while B churns (${churn} collections created, altered, dropped; ${churnErrors} errors): ${JSON.stringify(during)}`,
+  );
   const ratio = (x, y) => (x / y).toFixed(2);
   console.log(
     `summary: large/small p99 create ${ratio(large.create.p99, small.create.p99)}×, get ${ratio(large.get.p99, small.get.p99)}×; ` +

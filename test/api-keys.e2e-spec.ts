@@ -9,7 +9,11 @@ describe('API keys', () => {
   const inject = (opts: Parameters<TestApp['app']['inject']>[0]) => t.app.inject(opts);
   const me = (headers: Record<string, string>, extra: Partial<Parameters<TestApp['app']['inject']>[0]> = {}) =>
     inject({ method: 'GET', url: '/api/auth/me', headers, ...(extra as object) });
-  const key = async (body: Record<string, unknown> = {}, headers: Record<string, string> = bearer(owner.access_token), space = spaceId) => {
+  const key = async (
+    body: Record<string, unknown> = {},
+    headers: Record<string, string> = bearer(owner.access_token),
+    space = spaceId,
+  ) => {
     const k = await createKey(t.app, headers, space, body);
     created.push(k.key);
     return k;
@@ -24,7 +28,12 @@ describe('API keys', () => {
 
   describe('lifecycle', () => {
     it("creates a key from the contract's full body and shows the secret once", async () => {
-      const res = await inject({ method: 'POST', url: `/api/spaces/${spaceId}/api-keys`, headers: bearer(owner.access_token), payload: CONTRACT_KEY });
+      const res = await inject({
+        method: 'POST',
+        url: `/api/spaces/${spaceId}/api-keys`,
+        headers: bearer(owner.access_token),
+        payload: CONTRACT_KEY,
+      });
       expect(res.statusCode).toBe(201);
       const body = res.json();
       created.push(body.key);
@@ -45,17 +54,30 @@ describe('API keys', () => {
       const days = (new Date(body.expires_at).getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(29.9);
       expect(days).toBeLessThan(30.1);
-      const listed = (await inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys`, headers: bearer(owner.access_token) })).json();
+      const listed = (
+        await inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys`, headers: bearer(owner.access_token) })
+      ).json();
       const entry = listed.data.find((k: { id: string }) => k.id === body.id);
       expect(entry.key).toBeUndefined();
       expect(entry.masked_key).toBe(body.masked_key);
-      const one = (await inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys/${body.id}`, headers: bearer(owner.access_token) })).json();
+      const one = (
+        await inject({
+          method: 'GET',
+          url: `/api/spaces/${spaceId}/api-keys/${body.id}`,
+          headers: bearer(owner.access_token),
+        })
+      ).json();
       expect(one).toEqual(entry);
       expect(JSON.stringify([listed, one])).not.toContain(body.key);
     });
 
     it('supports every expires_in preset and never', async () => {
-      for (const [preset, days] of [['7d', 7], ['60d', 60], ['90d', 90], ['180d', 180]] as const) {
+      for (const [preset, days] of [
+        ['7d', 7],
+        ['60d', 60],
+        ['90d', 90],
+        ['180d', 180],
+      ] as const) {
         const k = await key({ expires_in: preset });
         expect(Math.round((new Date(k.expires_at as string).getTime() - Date.now()) / 86_400_000)).toBe(days);
       }
@@ -71,7 +93,12 @@ describe('API keys', () => {
       [{ allowed_ips: ['10.0.0.0/40'] }, 'allowed_ips[0]'],
       [{ rate_limit_per_minute: 0 }, 'rate_limit_per_minute'],
     ])('rejects %j naming %s', async (body, field) => {
-      const res = await inject({ method: 'POST', url: `/api/spaces/${spaceId}/api-keys`, headers: bearer(owner.access_token), payload: { label: 'x', ...body } });
+      const res = await inject({
+        method: 'POST',
+        url: `/api/spaces/${spaceId}/api-keys`,
+        headers: bearer(owner.access_token),
+        payload: { label: 'x', ...body },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
     });
@@ -89,7 +116,11 @@ describe('API keys', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ label: 'renamed', scopes: ['audit:read'] });
       for (const headers of [{ 'x-api-key': k.key }, bearer(jwt)]) {
-        expect((await me(headers)).json()).toMatchObject({ label: 'renamed', collection_permissions: { orders: ['read', 'write'] }, scopes: ['audit:read'] });
+        expect((await me(headers)).json()).toMatchObject({
+          label: 'renamed',
+          collection_permissions: { orders: ['read', 'write'] },
+          scopes: ['audit:read'],
+        });
       }
     });
 
@@ -98,7 +129,11 @@ describe('API keys', () => {
       const jwt = (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })).json().token;
       expect((await me({ 'x-api-key': k.key })).statusCode).toBe(200);
       expect((await me(bearer(jwt))).statusCode).toBe(200);
-      const res = await inject({ method: 'POST', url: `/api/spaces/${spaceId}/api-keys/${k.id}/regenerate`, headers: bearer(owner.access_token) });
+      const res = await inject({
+        method: 'POST',
+        url: `/api/spaces/${spaceId}/api-keys/${k.id}/regenerate`,
+        headers: bearer(owner.access_token),
+      });
       expect(res.statusCode).toBe(201);
       const next = res.json();
       created.push(next.key);
@@ -113,17 +148,39 @@ describe('API keys', () => {
       const k = await key();
       const jwt = (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })).json().token;
       expect((await me(bearer(jwt))).statusCode).toBe(200);
-      expect((await inject({ method: 'DELETE', url: `/api/spaces/${spaceId}/api-keys/${k.id}`, headers: bearer(owner.access_token) })).statusCode).toBe(204);
+      expect(
+        (
+          await inject({
+            method: 'DELETE',
+            url: `/api/spaces/${spaceId}/api-keys/${k.id}`,
+            headers: bearer(owner.access_token),
+          })
+        ).statusCode,
+      ).toBe(204);
       expect((await me({ 'x-api-key': k.key })).statusCode).toBe(401);
       expect((await me(bearer(jwt))).statusCode).toBe(401);
-      expect((await inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys/${k.id}`, headers: bearer(owner.access_token) })).statusCode).toBe(404);
+      expect(
+        (
+          await inject({
+            method: 'GET',
+            url: `/api/spaces/${spaceId}/api-keys/${k.id}`,
+            headers: bearer(owner.access_token),
+          })
+        ).statusCode,
+      ).toBe(404);
     });
 
     it('reports expiry and records last use off the request path', async () => {
       const k = await key();
       await t.sql(`update api_keys set expires_at = now() - interval '1 second' where id = ?`, [k.id]);
       expect((await me({ 'x-api-key': k.key })).statusCode).toBe(401);
-      const got = (await inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys/${k.id}`, headers: bearer(owner.access_token) })).json();
+      const got = (
+        await inject({
+          method: 'GET',
+          url: `/api/spaces/${spaceId}/api-keys/${k.id}`,
+          headers: bearer(owner.access_token),
+        })
+      ).json();
       expect(got.status).toBe('expired');
 
       const live = await key();
@@ -135,7 +192,13 @@ describe('API keys', () => {
       let after: { last_used_at: string | null } = { last_used_at: null };
       while (after.last_used_at === null && Date.now() - used < 2500) {
         await new Promise((r) => setTimeout(r, 100));
-        after = (await inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys/${live.id}`, headers: bearer(owner.access_token) })).json();
+        after = (
+          await inject({
+            method: 'GET',
+            url: `/api/spaces/${spaceId}/api-keys/${live.id}`,
+            headers: bearer(owner.access_token),
+          })
+        ).json();
       }
       expect(after.last_used_at).not.toBeNull();
       expect(Math.abs(new Date(after.last_used_at!).getTime() - used)).toBeLessThan(2500);
@@ -148,17 +211,27 @@ describe('API keys', () => {
       const stranger = await signup(t.app);
       await addMember(t.app, owner.access_token, spaceId, editor.email, 'editor');
       const url = `/api/spaces/${spaceId}/api-keys`;
-      expect((await inject({ method: 'POST', url, headers: bearer(editor.access_token), payload: { label: 'x' } })).statusCode).toBe(403);
+      expect(
+        (await inject({ method: 'POST', url, headers: bearer(editor.access_token), payload: { label: 'x' } }))
+          .statusCode,
+      ).toBe(403);
       expect((await inject({ method: 'GET', url, headers: bearer(stranger.access_token) })).statusCode).toBe(404);
       const reader = await key({ collection_permissions: { '*': ['read'] } });
-      expect((await inject({ method: 'POST', url, headers: { 'x-api-key': reader.key }, payload: { label: 'x' } })).statusCode).toBe(403);
+      expect(
+        (await inject({ method: 'POST', url, headers: { 'x-api-key': reader.key }, payload: { label: 'x' } }))
+          .statusCode,
+      ).toBe(403);
       const admin = await key({ is_admin: true });
       const made = await key({ is_admin: true, label: 'made by admin key' }, { 'x-api-key': admin.key });
       expect(made.created_by).toEqual({ type: 'api_key', id: admin.id });
     });
 
     it('never lets a key grant more than it holds', async () => {
-      const manager = await key({ scopes: ['keys:admin'], collection_permissions: { orders: ['read', 'write'], users: { read: true, select_fields: ['id', 'name'] } }, rate_limit_per_minute: 60 });
+      const manager = await key({
+        scopes: ['keys:admin'],
+        collection_permissions: { orders: ['read', 'write'], users: { read: true, select_fields: ['id', 'name'] } },
+        rate_limit_per_minute: 60,
+      });
       const h = { 'x-api-key': manager.key };
       const url = `/api/spaces/${spaceId}/api-keys`;
       const denied = [
@@ -174,7 +247,14 @@ describe('API keys', () => {
         const res = await inject({ method: 'POST', url, headers: h, payload: { label: 'x', ...body } });
         expect({ body, status: res.statusCode }).toEqual({ body, status: 403 });
       }
-      const ok = await key({ collection_permissions: { orders: ['read'], users: { read: true, select_fields: ['id'] } }, rate_limit_per_minute: 30, scopes: ['keys:admin'] }, h);
+      const ok = await key(
+        {
+          collection_permissions: { orders: ['read'], users: { read: true, select_fields: ['id'] } },
+          rate_limit_per_minute: 30,
+          scopes: ['keys:admin'],
+        },
+        h,
+      );
       expect(ok.id).toBeDefined();
       // Nor raise a key's power by PATCH.
       const patch = await inject({ method: 'PATCH', url: `${url}/${ok.id}`, headers: h, payload: { is_admin: true } });
@@ -184,19 +264,29 @@ describe('API keys', () => {
     it('keeps keys out of user-only operations', async () => {
       const admin = await key({ is_admin: true });
       const h = { 'x-api-key': admin.key };
-      expect((await inject({ method: 'POST', url: '/api/spaces', headers: h, payload: { name: 'x' } })).statusCode).toBe(403);
+      expect(
+        (await inject({ method: 'POST', url: '/api/spaces', headers: h, payload: { name: 'x' } })).statusCode,
+      ).toBe(403);
       expect((await inject({ method: 'GET', url: `/api/spaces/${spaceId}/members`, headers: h })).statusCode).toBe(403);
       expect((await inject({ method: 'GET', url: `/api/spaces/${spaceId}`, headers: h })).statusCode).toBe(200);
       const other = await createSpace(t.app, owner.access_token);
       expect((await inject({ method: 'GET', url: `/api/spaces/${other.id}`, headers: h })).statusCode).toBe(404);
-      expect((await inject({ method: 'GET', url: `/api/spaces/${other.id}/api-keys`, headers: h })).statusCode).toBe(404);
+      expect((await inject({ method: 'GET', url: `/api/spaces/${other.id}/api-keys`, headers: h })).statusCode).toBe(
+        404,
+      );
     });
   });
 
   describe('transports', () => {
     it('accepts a key on X-Api-Key, x-undb-api-token and Authorization: Bearer, any header case', async () => {
       const k = await key({ label: 'transport', collection_permissions: { orders: ['read'] }, scopes: ['audit:read'] });
-      const transports: Record<string, string>[] = [{ 'X-Api-Key': k.key }, { 'X-API-KEY': k.key }, { 'x-undb-api-token': k.key }, { 'X-Undb-Api-Token': k.key }, bearer(k.key)];
+      const transports: Record<string, string>[] = [
+        { 'X-Api-Key': k.key },
+        { 'X-API-KEY': k.key },
+        { 'x-undb-api-token': k.key },
+        { 'X-Undb-Api-Token': k.key },
+        bearer(k.key),
+      ];
       for (const headers of transports) {
         const res = await me(headers);
         expect(res.statusCode).toBe(200);
@@ -220,11 +310,19 @@ describe('API keys', () => {
       await t.sql('delete from api_keys where id = ?', [deleted.id]);
       const unknownButWellFormed = deleted.key;
       for (const value of ['garbage', 'ptc_', typo, `${k.key}x`]) {
-        const transports: Record<string, string>[] = [{ 'x-api-key': value }, { 'x-undb-api-token': value }, bearer(value)];
+        const transports: Record<string, string>[] = [
+          { 'x-api-key': value },
+          { 'x-undb-api-token': value },
+          bearer(value),
+        ];
         for (const headers of transports) {
           const before = t.queries.length;
           const res = await me(headers);
-          expect({ value, headers: Object.keys(headers), status: res.statusCode }).toEqual({ value, headers: Object.keys(headers), status: 401 });
+          expect({ value, headers: Object.keys(headers), status: res.statusCode }).toEqual({
+            value,
+            headers: Object.keys(headers),
+            status: 401,
+          });
           expect(t.queries.length).toBe(before);
         }
       }
@@ -263,7 +361,9 @@ describe('API keys', () => {
       const body = res.json();
       expect(body).toEqual({ token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
       expect((await me(bearer(body.token))).json()).toMatchObject({ kind: 'api_key', id: k.id, label: 'exchanger' });
-      expect((await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: 'ptc_nope' } })).statusCode).toBe(401);
+      expect(
+        (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: 'ptc_nope' } })).statusCode,
+      ).toBe(401);
       expect((await inject({ method: 'POST', url: '/api/auth/token', payload: {} })).statusCode).toBe(400);
     });
 
@@ -273,12 +373,20 @@ describe('API keys', () => {
         method: 'POST',
         url: '/oauth/token',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: k.id, client_secret: k.key }).toString(),
+        payload: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: k.id,
+          client_secret: k.key,
+        }).toString(),
       });
       expect(form.statusCode).toBe(200);
       expect(form.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
       expect((await me(bearer(form.json().access_token))).json().id).toBe(k.id);
-      const json = await inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: k.id, client_secret: k.key } });
+      const json = await inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: { grant_type: 'client_credentials', client_id: k.id, client_secret: k.key },
+      });
       expect(json.statusCode).toBe(200);
       const basic = await inject({
         method: 'POST',
@@ -306,14 +414,37 @@ describe('API keys', () => {
       expect((await me({ 'x-api-key': k.key }, { remoteAddress: '127.0.0.1' })).statusCode).toBe(403);
       expect((await me({ 'x-api-key': k.key }, { remoteAddress: '203.0.113.9' })).statusCode).toBe(200);
       expect((await me({ 'x-api-key': k.key }, { remoteAddress: '2001:db8::7' })).statusCode).toBe(200);
-      expect((await me({ 'x-api-key': k.key, 'x-forwarded-for': '203.0.113.9' }, { remoteAddress: '127.0.0.1' })).statusCode).toBe(403);
-      const jwt = (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key }, remoteAddress: '203.0.113.9' })).json().token;
+      expect(
+        (await me({ 'x-api-key': k.key, 'x-forwarded-for': '203.0.113.9' }, { remoteAddress: '127.0.0.1' })).statusCode,
+      ).toBe(403);
+      const jwt = (
+        await inject({
+          method: 'POST',
+          url: '/api/auth/token',
+          payload: { api_key: k.key },
+          remoteAddress: '203.0.113.9',
+        })
+      ).json().token;
       expect((await me(bearer(jwt), { remoteAddress: '198.51.100.1' })).statusCode).toBe(403);
-      expect((await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key }, remoteAddress: '127.0.0.1' })).statusCode).toBe(403);
+      expect(
+        (
+          await inject({
+            method: 'POST',
+            url: '/api/auth/token',
+            payload: { api_key: k.key },
+            remoteAddress: '127.0.0.1',
+          })
+        ).statusCode,
+      ).toBe(403);
 
       const proxied = await createTestApp({ db: t.db, secrets: t.secrets, env: { TRUST_PROXY: '127.0.0.1' } });
       try {
-        const res = await proxied.app.inject({ method: 'GET', url: '/api/auth/me', headers: { 'x-api-key': k.key, 'x-forwarded-for': '203.0.113.9' }, remoteAddress: '127.0.0.1' });
+        const res = await proxied.app.inject({
+          method: 'GET',
+          url: '/api/auth/me',
+          headers: { 'x-api-key': k.key, 'x-forwarded-for': '203.0.113.9' },
+          remoteAddress: '127.0.0.1',
+        });
         expect(res.statusCode).toBe(200);
       } finally {
         await proxied.close();
@@ -328,18 +459,39 @@ describe('API keys', () => {
         method: 'POST',
         url: '/api/auth/register',
         headers: { 'content-type': 'application/json' },
-        payload: JSON.stringify({ api_key: admin.key, label: 'eko', description: 'desc', collection_permissions: { orders: ['write', 'read'] }, is_admin: false }),
+        payload: JSON.stringify({
+          api_key: admin.key,
+          label: 'eko',
+          description: 'desc',
+          collection_permissions: { orders: ['write', 'read'] },
+          is_admin: false,
+        }),
       });
       expect(reg.statusCode).toBe(201);
       const body = reg.json();
       created.push(body.key);
-      expect(body).toMatchObject({ label: 'eko', description: 'desc', collection_permissions: { orders: ['write', 'read'] }, is_admin: false, space_id: spaceId });
-      const viaHeader = await inject({ method: 'POST', url: '/api/auth/register', headers: bearer(admin.key), payload: { label: 'eko2' } });
+      expect(body).toMatchObject({
+        label: 'eko',
+        description: 'desc',
+        collection_permissions: { orders: ['write', 'read'] },
+        is_admin: false,
+        space_id: spaceId,
+      });
+      const viaHeader = await inject({
+        method: 'POST',
+        url: '/api/auth/register',
+        headers: bearer(admin.key),
+        payload: { label: 'eko2' },
+      });
       expect(viaHeader.statusCode).toBe(201);
       created.push(viaHeader.json().key);
       const listed = (await inject({ method: 'GET', url: '/api/auth/keys', headers: bearer(admin.key) })).json();
-      expect(listed.data.map((k: { id: string }) => k.id)).toEqual(expect.arrayContaining([body.id, viaHeader.json().id]));
-      expect((await inject({ method: 'DELETE', url: `/api/auth/keys/${body.id}`, headers: bearer(admin.key) })).statusCode).toBe(204);
+      expect(listed.data.map((k: { id: string }) => k.id)).toEqual(
+        expect.arrayContaining([body.id, viaHeader.json().id]),
+      );
+      expect(
+        (await inject({ method: 'DELETE', url: `/api/auth/keys/${body.id}`, headers: bearer(admin.key) })).statusCode,
+      ).toBe(204);
       expect((await me({ 'x-api-key': body.key })).statusCode).toBe(401);
       const noCredential = await inject({ method: 'POST', url: '/api/auth/register', payload: { label: 'x' } });
       expect(noCredential.statusCode).toBe(401);

@@ -20,7 +20,12 @@ export interface Entry {
 export const requestIdOf = (res: LightMyRequestResponse) => String(res.headers['x-request-id']);
 
 /** Every entry of a log (space, or the platform's with `spaceId` null), newest first, walking all pages. */
-export async function readLog(t: TestApp, headers: Record<string, string>, spaceId: string | null, query: Record<string, string> = {}): Promise<Entry[]> {
+export async function readLog(
+  t: TestApp,
+  headers: Record<string, string>,
+  spaceId: string | null,
+  query: Record<string, string> = {},
+): Promise<Entry[]> {
   const out: Entry[] = [];
   let cursor: string | undefined;
   do {
@@ -36,8 +41,15 @@ export async function readLog(t: TestApp, headers: Record<string, string>, space
 }
 
 /** The one entry of `action` written for the request that answered `res`. */
-export async function entryFor(t: TestApp, headers: Record<string, string>, spaceId: string | null, action: string, res: LightMyRequestResponse): Promise<Entry> {
+export async function entryFor(
+  t: TestApp,
+  headers: Record<string, string>,
+  spaceId: string | null,
+  action: string,
+  res: LightMyRequestResponse,
+): Promise<Entry> {
   const entries = (await readLog(t, headers, spaceId, { action })).filter((e) => e.request_id === requestIdOf(res));
-  if (entries.length !== 1) throw new Error(`expected one ${action} entry for request ${requestIdOf(res)}, found ${entries.length}`);
+  if (entries.length !== 1)
+    throw new Error(`expected one ${action} entry for request ${requestIdOf(res)}, found ${entries.length}`);
   return entries[0];
 }

@@ -20,14 +20,28 @@ describe('audit log: record changes are scrubbed of credentials', () => {
       { name: 'meta', type: 'json' },
       { name: 'token', type: 'text' },
     ];
-    expect((await t.app.inject({ method: 'POST', url: `/api/spaces/${space.id}/collections`, headers: h, payload: { name: 'notes', fields } })).statusCode).toBe(201);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/spaces/${space.id}/collections`,
+          headers: h,
+          payload: { name: 'notes', fields },
+        })
+      ).statusCode,
+    ).toBe(201);
     const secrets = [key.key, owner.access_token, owner.refresh_token, 'plain-looking-secret-value'];
     const payload = {
       body: `my key is ${key.key} and my jwt ${owner.access_token}`,
       meta: { nested: [owner.refresh_token], note: 'kept' },
       token: 'plain-looking-secret-value',
     };
-    const created = await t.app.inject({ method: 'POST', url: '/api/collections/notes/records', headers: { 'x-api-key': key.key }, payload });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/collections/notes/records',
+      headers: { 'x-api-key': key.key },
+      payload,
+    });
     expect(created.statusCode).toBe(201);
     // The record itself keeps what the tenant wrote.
     expect(created.json().body).toBe(payload.body);
@@ -38,12 +52,28 @@ describe('audit log: record changes are scrubbed of credentials', () => {
       token: ['[redacted]', '[redacted]'],
     });
     const id = created.json().id;
-    const upd = await t.app.inject({ method: 'PATCH', url: `/api/collections/notes/records/${id}`, headers: { 'x-api-key': key.key }, payload: { body: `now ${owner.refresh_token}` } });
+    const upd = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/collections/notes/records/${id}`,
+      headers: { 'x-api-key': key.key },
+      payload: { body: `now ${owner.refresh_token}` },
+    });
     expect(upd.statusCode).toBe(200);
-    expect((await entryFor(t, h, space.id, 'record.update', upd)).changes).toEqual({ body: ['my key is [redacted] and my jwt [redacted]', 'now [redacted]'] });
-    const del = await t.app.inject({ method: 'DELETE', url: `/api/collections/notes/records/${id}`, headers: { 'x-api-key': key.key } });
+    expect((await entryFor(t, h, space.id, 'record.update', upd)).changes).toEqual({
+      body: ['my key is [redacted] and my jwt [redacted]', 'now [redacted]'],
+    });
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/collections/notes/records/${id}`,
+      headers: { 'x-api-key': key.key },
+    });
     expect(del.statusCode).toBe(204);
-    const batch = await t.app.inject({ method: 'POST', url: '/api/collections/notes/records/batch', headers: { 'x-api-key': key.key }, payload: { records: [payload, payload] } });
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/api/collections/notes/records/batch',
+      headers: { 'x-api-key': key.key },
+      payload: { records: [payload, payload] },
+    });
     expect(batch.statusCode).toBe(201);
 
     const dump = JSON.stringify(await t.sql(`select * from audit_logs where space_id = ?`, [space.id]));

@@ -15,27 +15,49 @@ describe('background re-index of a large collection', () => {
   let h: Record<string, string>;
   const url = () => `/api/spaces/${spaceId}/collections/items`;
   const get = (path: string) => t.app.inject({ method: 'GET', url: path, headers: h });
-  const post = (payload: unknown) => t.app.inject({ method: 'POST', url: '/api/collections/items/records', headers: h, payload: payload as object });
+  const post = (payload: unknown) =>
+    t.app.inject({ method: 'POST', url: '/api/collections/items/records', headers: h, payload: payload as object });
 
   beforeAll(async () => {
     t = await createTestApp({ env });
     const owner = await signup(t.app);
     spaceId = (await createSpace(t.app, owner.access_token)).id;
     h = { 'x-api-key': (await createKey(t.app, bearer(owner.access_token), spaceId, { is_admin: true })).key };
-    await createCollection(t.app, h, spaceId, { name: 'items', fields: [{ name: 'sku', type: 'text' }, { name: 'price', type: 'number' }] });
+    await createCollection(t.app, h, spaceId, {
+      name: 'items',
+      fields: [
+        { name: 'sku', type: 'text' },
+        { name: 'price', type: 'number' },
+      ],
+    });
     const records = Array.from({ length: RECORDS }, (_, i) => ({ sku: `s${i}`, price: (i * 7) % 13 }));
-    expect((await t.app.inject({ method: 'POST', url: '/api/collections/items/records/batch', headers: h, payload: { records } })).statusCode).toBe(201);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/collections/items/records/batch',
+          headers: h,
+          payload: { records },
+        })
+      ).statusCode,
+    ).toBe(201);
   });
   afterAll(() => t.close());
 
   it('commits the change at once, stays readable and writable while indexing, then is ready', async () => {
-    const changed = await t.app.inject({ method: 'PATCH', url: url(), headers: h, payload: { rename_fields: { price: 'cost' }, update_fields: [{ name: 'sku', type: 'text', unique: true }] } });
+    const changed = await t.app.inject({
+      method: 'PATCH',
+      url: url(),
+      headers: h,
+      payload: { rename_fields: { price: 'cost' }, update_fields: [{ name: 'sku', type: 'text', unique: true }] },
+    });
     expect(changed.statusCode).toBe(200);
     expect(changed.json().index_state).toBe('indexing');
     expect((await get(url())).json().index_state).toBe('indexing');
 
     // Readable: sorted by the renamed field, by expression, in the right order.
-    const expected = (rows: { cost: number; id: string }[]) => [...rows].sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1)).map((r) => r.id);
+    const expected = (rows: { cost: number; id: string }[]) =>
+      [...rows].sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1)).map((r) => r.id);
     const during = (await get('/api/collections/items/records?sort=cost&limit=1000')).json().data;
     expect(during).toHaveLength(RECORDS);
     expect(during.map((r: { id: string }) => r.id)).toEqual(expected(during));
@@ -60,13 +82,22 @@ describe('background re-index of a large collection', () => {
       `select (select count(*) from record_values where field = 'cost') as v, (select count(*) from record_uniques where field = 'sku') as u,
               (select count(*) from record_values where field = 'price') as stale`,
     );
-    expect({ v: Number(counts.v), u: Number(counts.u), stale: Number(counts.stale) }).toEqual({ v: RECORDS + 1, u: RECORDS + 1, stale: 0 });
+    expect({ v: Number(counts.v), u: Number(counts.u), stale: Number(counts.stale) }).toEqual({
+      v: RECORDS + 1,
+      u: RECORDS + 1,
+      stale: 0,
+    });
     expect((await post({ sku: 's0', cost: 1 })).statusCode).toBe(409);
   });
 
   it('a small collection is re-indexed in the change itself', async () => {
     await createCollection(t.app, h, spaceId, { name: 'small', fields: [{ name: 'n', type: 'integer' }] });
-    const changed = await t.app.inject({ method: 'PATCH', url: `/api/spaces/${spaceId}/collections/small`, headers: h, payload: { update_fields: [{ name: 'n', type: 'integer', unique: true }] } });
+    const changed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/spaces/${spaceId}/collections/small`,
+      headers: h,
+      payload: { update_fields: [{ name: 'n', type: 'integer', unique: true }] },
+    });
     expect(changed.json().index_state).toBe('ready');
   });
 });
@@ -82,7 +113,12 @@ shared('background re-index resumes on another instance', () => {
     await createCollection(a.app, h, spaceId, { name: 'big', fields: [{ name: 'n', type: 'integer' }] });
     const records = Array.from({ length: RECORDS }, (_, i) => ({ n: i }));
     await a.app.inject({ method: 'POST', url: '/api/collections/big/records/batch', headers: h, payload: { records } });
-    await a.app.inject({ method: 'PATCH', url: `/api/spaces/${spaceId}/collections/big`, headers: h, payload: { update_fields: [{ name: 'n', type: 'integer', unique: true }] } });
+    await a.app.inject({
+      method: 'PATCH',
+      url: `/api/spaces/${spaceId}/collections/big`,
+      headers: h,
+      payload: { update_fields: [{ name: 'n', type: 'integer', unique: true }] },
+    });
     await a.app.get(CollectionIndexer).batch();
     const b = await createTestApp({ db: a.db, secrets: a.secrets, env: { ...env, REINDEX_INTERVAL_MS: '20' } });
     try {
@@ -91,10 +127,15 @@ shared('background re-index resumes on another instance', () => {
       let state = 'indexing';
       while (state !== 'ready' && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 50));
-        state = (await b.app.inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections/big`, headers: h })).json().index_state;
+        state = (
+          await b.app.inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections/big`, headers: h })
+        ).json().index_state;
       }
       expect(state).toBe('ready');
-      const [u] = await b.sql<{ n: string }>(`select count(*) as n from record_uniques r join collections c on c.id = r.collection_id where c.name = 'big' and c.space_id = ?`, [spaceId]);
+      const [u] = await b.sql<{ n: string }>(
+        `select count(*) as n from record_uniques r join collections c on c.id = r.collection_id where c.name = 'big' and c.space_id = ?`,
+        [spaceId],
+      );
       expect(Number(u.n)).toBe(RECORDS);
     } finally {
       await b.close();

@@ -27,12 +27,19 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
     await migrateDatabase(pg.url);
     t = await createTestApp({
       db: { url: pg.url, kind: 'postgres', close: async () => undefined },
-      env: { REDIS_URL: '', DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_MS), DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_MS) },
+      env: {
+        REDIS_URL: '',
+        DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_MS),
+        DATABASE_CONNECT_TIMEOUT_MS: String(CONNECT_MS),
+      },
     });
     const owner = await signup(t.app);
     const space = await createSpace(t.app, owner.access_token);
     key = (await createKey(t.app, bearer(owner.access_token), space.id, { is_admin: true })).key;
-    await createCollection(t.app, { 'x-api-key': key }, space.id, { name: 'events', fields: [{ name: 'n', type: 'number', required: true }] });
+    await createCollection(t.app, { 'x-api-key': key }, space.id, {
+      name: 'events',
+      fields: [{ name: 'n', type: 'number', required: true }],
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -52,8 +59,17 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
         const started = Date.now();
         const write = (n++ + w) % 3 !== 0;
         const res = write
-          ? await t.app.inject({ method: 'POST', url: '/api/collections/events/records', headers: { 'x-api-key': key }, payload: { n } })
-          : await t.app.inject({ method: 'GET', url: '/api/collections/events/records?limit=5', headers: { 'x-api-key': key } });
+          ? await t.app.inject({
+              method: 'POST',
+              url: '/api/collections/events/records',
+              headers: { 'x-api-key': key },
+              payload: { n },
+            })
+          : await t.app.inject({
+              method: 'GET',
+              url: '/api/collections/events/records?limit=5',
+              headers: { 'x-api-key': key },
+            });
         outcomes.push({ status: res.statusCode, ms: Date.now() - started, phase });
         if (res.statusCode === 201) acknowledged.push(res.json().id);
         if (res.statusCode === 503) {
@@ -68,7 +84,12 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
     const recovered = async () => {
       const until = Date.now() + 20_000;
       while (Date.now() < until) {
-        const res = await t.app.inject({ method: 'POST', url: '/api/collections/events/records', headers: { 'x-api-key': key }, payload: { n: -1 } });
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/collections/events/records',
+          headers: { 'x-api-key': key },
+          payload: { n: -1 },
+        });
         if (res.statusCode === 201) {
           acknowledged.push(res.json().id);
           return true;
@@ -97,9 +118,18 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
     await Promise.all(workers);
 
     const by = (p: string) => outcomes.filter((o) => o.phase === p);
-    const summary = Object.fromEntries(['before', 'stopped', 'restarted', 'frozen', 'thawed'].map((p) => [p, countBy(by(p))]));
+    const summary = Object.fromEntries(
+      ['before', 'stopped', 'restarted', 'frozen', 'thawed'].map((p) => [p, countBy(by(p))]),
+    );
     // Printed for the closing note: what each phase answered, and the slowest answer.
-    console.log(JSON.stringify({ summary, slowest_ms: Math.max(...outcomes.map((o) => o.ms)), bound_ms: BOUND_MS, acknowledged: acknowledged.length }));
+    console.log(
+      JSON.stringify({
+        summary,
+        slowest_ms: Math.max(...outcomes.map((o) => o.ms)),
+        bound_ms: BOUND_MS,
+        acknowledged: acknowledged.length,
+      }),
+    );
     for (const o of outcomes) expect([200, 201, 503]).toContain(o.status);
     expect(by('stopped').some((o) => o.status === 503)).toBe(true);
     expect(by('frozen').some((o) => o.status === 503)).toBe(true);
@@ -110,7 +140,11 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
     const present = new Set(rows.map((r) => r.id));
     expect(acknowledged.filter((id) => !present.has(id))).toEqual([]);
     // No pool slot was lost to a connection that died inside a transaction.
-    const pool = await (t.app.get(EntityManager).getConnection() as unknown as { getNativeClient(): Promise<{ totalCount: number; idleCount: number }> }).getNativeClient();
+    const pool = await (
+      t.app.get(EntityManager).getConnection() as unknown as {
+        getNativeClient(): Promise<{ totalCount: number; idleCount: number }>;
+      }
+    ).getNativeClient();
     // Background work (the re-indexer's and last-use timers) may hold one for a moment; a lost slot stays held.
     const quietBy = Date.now() + 5000;
     while (pool.totalCount - pool.idleCount > 0 && Date.now() < quietBy) await sleep(50);
@@ -133,9 +167,13 @@ onPostgres('a connection that dies inside a transaction', () => {
     const t = await createTestApp();
     try {
       const em = t.app.get(EntityManager);
-      const pool = await (em.getConnection() as unknown as { getNativeClient(): Promise<{ totalCount: number; idleCount: number }> }).getNativeClient();
+      const pool = await (
+        em.getConnection() as unknown as { getNativeClient(): Promise<{ totalCount: number; idleCount: number }> }
+      ).getNativeClient();
       for (let i = 0; i < 3; i++) {
-        await expect(em.fork().transactional((tx) => tx.execute('select pg_terminate_backend(pg_backend_pid())'))).rejects.toThrow();
+        await expect(
+          em.fork().transactional((tx) => tx.execute('select pg_terminate_backend(pg_backend_pid())')),
+        ).rejects.toThrow();
       }
       const quietBy = Date.now() + 3000;
       while (pool.totalCount - pool.idleCount > 0 && Date.now() < quietBy) await new Promise((r) => setTimeout(r, 50));

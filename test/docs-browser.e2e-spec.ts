@@ -9,7 +9,10 @@ import { bearer, createCollection, createKey, createSpace, signup } from './fact
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // CI installs Chromium (.ci/run); a fresh machine without it skips this file, loudly.
 const haveBrowser = existsSync(CHROMIUM) || process.env.CI === 'true';
-if (!haveBrowser) process.stderr.write(`docs-browser: ${CHROMIUM} not found, the Swagger UI browser test is skipped (apt-get install chromium)\n`);
+if (!haveBrowser)
+  process.stderr.write(
+    `docs-browser: ${CHROMIUM} not found, the Swagger UI browser test is skipped (apt-get install chromium)\n`,
+  );
 const describeWithBrowser = haveBrowser ? describe : describe.skip;
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
@@ -30,13 +33,27 @@ describeWithBrowser('Swagger UI in a real browser', () => {
     const space = await createSpace(t.app, owner.access_token);
     spaceId = space.id;
     await createCollection(t.app, bearer(owner.access_token), space.id);
-    key = (await createKey(t.app, bearer(owner.access_token), space.id, { label: 'swagger-ui', collection_permissions: { orders: ['read'] } })).key;
+    key = (
+      await createKey(t.app, bearer(owner.access_token), space.id, {
+        label: 'swagger-ui',
+        collection_permissions: { orders: ['read'] },
+      })
+    ).key;
     profile = mkdtempSync(join(tmpdir(), 'portico-chromium-'));
     // A fresh profile directory each run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60000);
   afterAll(async () => {
@@ -65,7 +82,8 @@ describeWithBrowser('Swagger UI in a real browser', () => {
 
     // The dialog offers all three schemes.
     const dialog = page.locator('.dialog-ux');
-    for (const scheme of ['x-undb-api-token', 'X-Api-Key', 'bearer']) await expectVisible(dialog.locator('.auth-container h4', { hasText: scheme }).first());
+    for (const scheme of ['x-undb-api-token', 'X-Api-Key', 'bearer'])
+      await expectVisible(dialog.locator('.auth-container h4', { hasText: scheme }).first());
     const apiKey = dialog.locator('.auth-container', { has: page.locator('h4', { hasText: /^X-Api-Key/ }) });
     await apiKey.locator('input').fill(key);
     await apiKey.locator('button.authorize').click();
@@ -74,7 +92,9 @@ describeWithBrowser('Swagger UI in a real browser', () => {
 
     const { op, status } = await tryItOut(page, 'operations-auth-getMe');
     expect((await status.textContent())?.trim()).toBe('200');
-    expect(await op.locator('.live-responses-table .microlight, .live-responses-table pre').first().textContent()).toContain('"kind": "api_key"');
+    expect(
+      await op.locator('.live-responses-table .microlight, .live-responses-table pre').first().textContent(),
+    ).toContain('"kind": "api_key"');
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, 'swagger-ui-try-it-out.png');
@@ -85,7 +105,9 @@ describeWithBrowser('Swagger UI in a real browser', () => {
     // persistAuthorization: after a reload the key is still applied.
     await page.reload();
     await expectVisible(page.locator('#operations-auth-getMe'));
-    expect(await page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('authorized') ?? '{}')))).toEqual(['X-Api-Key']);
+    expect(await page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('authorized') ?? '{}')))).toEqual([
+      'X-Api-Key',
+    ]);
     const { status: after } = await tryItOut(page, 'operations-auth-getMe');
     expect((await after.textContent())?.trim()).toBe('200');
 

@@ -13,27 +13,51 @@ export interface TestUser {
 }
 
 let counter = 0;
-export const uniqueEmail = (prefix = 'user') => `${prefix}-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}@example.com`;
+export const uniqueEmail = (prefix = 'user') =>
+  `${prefix}-${process.pid}-${++counter}-${randomBytes(3).toString('hex')}@example.com`;
 
-export async function signup(app: NestFastifyApplication, overrides: { email?: string; password?: string; name?: string } = {}): Promise<TestUser> {
+export async function signup(
+  app: NestFastifyApplication,
+  overrides: { email?: string; password?: string; name?: string } = {},
+): Promise<TestUser> {
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? `pw-${randomBytes(8).toString('hex')}`;
   // From an address of its own, so per-address budgets (kept in a shared Redis across runs) never bleed between tests.
   const remoteAddress = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
-  const res = await app.inject({ method: 'POST', url: '/api/auth/signup', remoteAddress, payload: { email, password, name: overrides.name } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/auth/signup',
+    remoteAddress,
+    payload: { email, password, name: overrides.name },
+  });
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
   const body = res.json();
   return { id: body.user.id, email, password, access_token: body.access_token, refresh_token: body.refresh_token };
 }
 
-export async function createSpace(app: NestFastifyApplication, token: string, name = 'Test space'): Promise<{ id: string; name: string; tier: string }> {
+export async function createSpace(
+  app: NestFastifyApplication,
+  token: string,
+  name = 'Test space',
+): Promise<{ id: string; name: string; tier: string }> {
   const res = await app.inject({ method: 'POST', url: '/api/spaces', headers: bearer(token), payload: { name } });
   if (res.statusCode !== 201) throw new Error(`create space failed: ${res.statusCode} ${res.body}`);
   return res.json();
 }
 
-export async function addMember(app: NestFastifyApplication, token: string, spaceId: string, email: string, role: string): Promise<void> {
-  const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/members`, headers: bearer(token), payload: { email, role } });
+export async function addMember(
+  app: NestFastifyApplication,
+  token: string,
+  spaceId: string,
+  email: string,
+  role: string,
+): Promise<void> {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/spaces/${spaceId}/members`,
+    headers: bearer(token),
+    payload: { email, role },
+  });
   if (res.statusCode !== 201) throw new Error(`add member failed: ${res.statusCode} ${res.body}`);
 }
 
@@ -44,7 +68,14 @@ export const CONTRACT_KEY = {
   collection_permissions: {
     users: ['read', 'write'],
     products: ['read'],
-    orders: { read: true, write: true, delete: false, select_fields: ['id', 'total'], exclude_fields: ['card_last4'], writable_fields: ['status'] },
+    orders: {
+      read: true,
+      write: true,
+      delete: false,
+      select_fields: ['id', 'total'],
+      exclude_fields: ['card_last4'],
+      writable_fields: ['status'],
+    },
     '*': ['read'],
   },
   scopes: ['audit:read'],
@@ -59,14 +90,24 @@ export async function createKey(
   spaceId: string,
   body: Record<string, unknown> = {},
 ): Promise<{ id: string; key: string } & Record<string, unknown>> {
-  const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/api-keys`, headers, payload: { label: 'test key', ...body } });
+  const res = await app.inject({
+    method: 'POST',
+    url: `/api/spaces/${spaceId}/api-keys`,
+    headers,
+    payload: { label: 'test key', ...body },
+  });
   if (res.statusCode !== 201) throw new Error(`create key failed: ${res.statusCode} ${res.body}`);
   return res.json();
 }
 
 export const ORDERS = { name: 'orders', description: 'Customer orders', fields: ORDERS_EXAMPLE_FIELDS };
 
-export async function createCollection(app: NestFastifyApplication, headers: Record<string, string>, spaceId: string, body: Record<string, unknown> = ORDERS) {
+export async function createCollection(
+  app: NestFastifyApplication,
+  headers: Record<string, string>,
+  spaceId: string,
+  body: Record<string, unknown> = ORDERS,
+) {
   const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/collections`, headers, payload: body });
   if (res.statusCode !== 201) throw new Error(`create collection failed: ${res.statusCode} ${res.body}`);
   return res.json();

@@ -10,7 +10,18 @@ import { addMember, bearer, createCollection, createKey, createSpace, signup } f
  * must be healthy afterwards. Seeded, so a failure names a reproducible request.
  */
 
-type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; format?: string; required?: string[]; oneOf?: Schema[]; anyOf?: Schema[]; allOf?: Schema[] };
+type Schema = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  format?: string;
+  required?: string[];
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+  allOf?: Schema[];
+};
 interface Operation {
   method: string;
   path: string;
@@ -19,14 +30,21 @@ interface Operation {
 }
 
 const spec = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8'));
-const operations: Operation[] = Object.entries(spec.paths as Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>).flatMap(
-  ([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({
-      method: method.toUpperCase(),
-      path,
-      params: op.parameters ?? [],
-      body: op.requestBody ? Object.values(op.requestBody.content)[0]?.schema : undefined,
-    })),
+const operations: Operation[] = Object.entries(
+  spec.paths as Record<
+    string,
+    Record<
+      string,
+      { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } }
+    >
+  >,
+).flatMap(([path, ops]) =>
+  Object.entries(ops).map(([method, op]) => ({
+    method: method.toUpperCase(),
+    path,
+    params: op.parameters ?? [],
+    body: op.requestBody ? Object.values(op.requestBody.content)[0]?.schema : undefined,
+  })),
 );
 
 /** mulberry32: small, fast, deterministic. */
@@ -116,9 +134,22 @@ describe('fuzz: every operation of openapi.json', () => {
     const adminKey = await createKey(t.app, h, space.id, { is_admin: true, expires_in: 'never' });
     const readKey = await createKey(t.app, h, space.id, { collection_permissions: { orders: ['read'] } });
     const sacrificial = await createKey(t.app, h, space.id, {});
-    const rec = await t.app.inject({ method: 'POST', url: `/api/spaces/${space.id}/collections/orders/records`, headers: h, payload: { status: 'new', total: 10 } });
-    const jwt = (await t.app.inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: readKey.key } })).json().token;
-    Object.assign(ids, { space_id: [space.id], user_id: [member.id], key_id: [sacrificial.id, readKey.id], id: [rec.json().id], name: ['orders'] });
+    const rec = await t.app.inject({
+      method: 'POST',
+      url: `/api/spaces/${space.id}/collections/orders/records`,
+      headers: h,
+      payload: { status: 'new', total: 10 },
+    });
+    const jwt = (
+      await t.app.inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: readKey.key } })
+    ).json().token;
+    Object.assign(ids, {
+      space_id: [space.id],
+      user_id: [member.id],
+      key_id: [sacrificial.id, readKey.id],
+      id: [rec.json().id],
+      name: ['orders'],
+    });
     credentials = [
       {},
       h,
@@ -143,38 +174,76 @@ describe('fuzz: every operation of openapi.json', () => {
     const resolve = (s: Schema): Schema => (s.$ref ? resolve(spec.components.schemas[s.$ref.split('/').pop()!]) : s);
     const generate = (schema: Schema, depth = 0): unknown => {
       const s = resolve(schema);
-      if (chance(0.12)) return pick([null, 0, -1, 1e308, true, 'x', [], {}, hostileString(), [hostileString()], { nested: { deeper: hostileString() } }]);
+      if (chance(0.12))
+        return pick([
+          null,
+          0,
+          -1,
+          1e308,
+          true,
+          'x',
+          [],
+          {},
+          hostileString(),
+          [hostileString()],
+          { nested: { deeper: hostileString() } },
+        ]);
       if (s.oneOf || s.anyOf) return generate(pick((s.oneOf ?? s.anyOf)!), depth);
       if (s.enum) return chance(0.8) ? pick(s.enum) : hostileString();
       switch (s.type) {
         case 'object': {
           const out: Record<string, unknown> = {};
-          for (const [k, v] of Object.entries(s.properties ?? {})) if (chance(0.75) || s.required?.includes(k)) out[k] = depth > 4 ? null : generate(v, depth + 1);
+          for (const [k, v] of Object.entries(s.properties ?? {}))
+            if (chance(0.75) || s.required?.includes(k)) out[k] = depth > 4 ? null : generate(v, depth + 1);
           if (chance(0.1)) out[hostileString() || 'extra'] = hostileString();
           return out;
         }
         case 'array':
-          return Array.from({ length: pick([0, 1, 2, 3, 50]) }, () => (s.items && depth < 5 ? generate(s.items, depth + 1) : hostileString()));
+          return Array.from({ length: pick([0, 1, 2, 3, 50]) }, () =>
+            s.items && depth < 5 ? generate(s.items, depth + 1) : hostileString(),
+          );
         case 'integer':
         case 'number':
           return pick([0, 1, -1, 2 ** 31, -(2 ** 53), 1.5, 100, 1e21]);
         case 'boolean':
           return chance(0.5);
         case 'string':
-          if (s.format === 'email') return pick(['a@example.com', 'nobody@', `fuzz${Math.floor(random() * 1e9)}@example.com`, 'x\ud800@example.com']);
+          if (s.format === 'email')
+            return pick([
+              'a@example.com',
+              'nobody@',
+              `fuzz${Math.floor(random() * 1e9)}@example.com`,
+              'x\ud800@example.com',
+            ]);
           return chance(0.3) ? `valid_${Math.floor(random() * 1000)}` : hostileString();
         default:
           return hostileString();
       }
     };
-    const records = () => pick([{ status: 'new', total: 5 }, { status: hostileString(), total: hostileString() }, { notes: '\u0000' }, { data: 'x'.repeat(70_000) }, [], 'text', null]);
+    const records = () =>
+      pick([
+        { status: 'new', total: 5 },
+        { status: hostileString(), total: hostileString() },
+        { notes: '\u0000' },
+        { data: 'x'.repeat(70_000) },
+        [],
+        'text',
+        null,
+      ]);
 
     const paramValue = (name: string) => (chance(0.6) && ids[name] ? pick(ids[name]) : hostileString());
     const queryValue = (name: string) => {
       if (name === 'filter') return pick(HOSTILE_FILTERS);
       if (name === 'sort') return pick(HOSTILE_SORTS);
       if (name === 'limit') return pick(['0', '-5', '1001', '50', 'abc', '1e3', '9'.repeat(40)]);
-      if (name === 'cursor') return pick(['x', Buffer.from('{"id":"\\u0000"}').toString('base64url'), Buffer.from('{"id":"not-a-uuid"}').toString('base64url'), 'a.b', hostileString()]);
+      if (name === 'cursor')
+        return pick([
+          'x',
+          Buffer.from('{"id":"\\u0000"}').toString('base64url'),
+          Buffer.from('{"id":"not-a-uuid"}').toString('base64url'),
+          'a.b',
+          hostileString(),
+        ]);
       return hostileString();
     };
 
@@ -184,23 +253,42 @@ describe('fuzz: every operation of openapi.json', () => {
     for (let round = 0; round < ROUNDS; round++) {
       for (const op of operations) {
         // Keep the fixtures alive for later rounds: the space and collection are never deleted with their real ids.
-        const destructive = op.method === 'DELETE' && (op.path === '/api/spaces/{space_id}' || op.path.endsWith('/collections/{name}'));
-        let url = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encode(destructive ? hostileString() || 'x' : paramValue(name)));
+        const destructive =
+          op.method === 'DELETE' && (op.path === '/api/spaces/{space_id}' || op.path.endsWith('/collections/{name}'));
+        let url = op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+          encode(destructive ? hostileString() || 'x' : paramValue(name)),
+        );
         const query = new URLSearchParams();
-        for (const p of op.params.filter((p) => p.in === 'query')) if (chance(0.5)) query.set(p.name, queryValue(p.name));
+        for (const p of op.params.filter((p) => p.in === 'query'))
+          if (chance(0.5)) query.set(p.name, queryValue(p.name));
         if (chance(0.05)) query.set(hostileString() || 'q', hostileString());
         if ([...query].length) url += `?${query}`;
         const headers: Record<string, string> = { ...pick(credentials) };
         let payload: string | undefined;
         if (op.body || chance(0.1)) {
           const shape = random();
-          const value = op.path.includes('/records') && op.method !== 'DELETE' ? (op.path.endsWith('/batch') ? { records: [records(), records()] } : records()) : op.body ? generate(op.body) : {};
+          const value =
+            op.path.includes('/records') && op.method !== 'DELETE'
+              ? op.path.endsWith('/batch')
+                ? { records: [records(), records()] }
+                : records()
+              : op.body
+                ? generate(op.body)
+                : {};
           if (shape < 0.75) payload = JSON.stringify(value);
           else if (shape < 0.82) payload = '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
           else if (shape < 0.88) payload = '{"email": "a@b.c", "password": ';
           else if (shape < 0.92) payload = JSON.stringify(value).replace(/"/g, "'");
           else payload = JSON.stringify(value);
-          headers['content-type'] = shape < 0.95 ? 'application/json' : pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16']);
+          headers['content-type'] =
+            shape < 0.95
+              ? 'application/json'
+              : pick([
+                  'text/plain',
+                  'application/x-www-form-urlencoded',
+                  'multipart/form-data; boundary=x',
+                  'application/json; charset=utf-16',
+                ]);
         }
         const res = await t.app.inject({ method: op.method as 'GET', url, headers, payload });
         sent++;
@@ -209,8 +297,10 @@ describe('fuzz: every operation of openapi.json', () => {
         else if (res.statusCode >= 400) {
           const type = String(res.headers['content-type'] ?? '');
           if (op.path === '/oauth/token' && res.statusCode !== 413 && res.statusCode !== 415) {
-            if (!type.includes('application/json') || typeof res.json().error !== 'string') failures.push(`not RFC 6749: ${res.statusCode} ${where}`);
-          } else if (!type.includes('application/problem+json')) failures.push(`not a problem: ${res.statusCode} ${type} ${where}`);
+            if (!type.includes('application/json') || typeof res.json().error !== 'string')
+              failures.push(`not RFC 6749: ${res.statusCode} ${where}`);
+          } else if (!type.includes('application/problem+json'))
+            failures.push(`not a problem: ${res.statusCode} ${type} ${where}`);
         }
       }
     }

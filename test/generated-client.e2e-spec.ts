@@ -19,10 +19,16 @@ const generated = join(clientDir, 'generated');
 const bin = (path: string) => join(root, 'node_modules', path);
 
 /** Runs a tool on this process's Node (the project's Node 24), never the system's. */
-const node = (script: string, args: string[]) => run(process.execPath, [script, ...args], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+const node = (script: string, args: string[]) =>
+  run(process.execPath, [script, ...args], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
 // Defaults are the server's business: a property with a default stays optional in request bodies.
-const generate = (spec: string, out: string) => node(bin('openapi-typescript/bin/cli.js'), [spec, '-o', out, '--default-non-nullable', 'false']);
-const typecheck = (project: string) => node(bin('typescript/bin/tsc'), ['--noEmit', '-p', project]).then(() => '', (e: { stdout: string }) => e.stdout || 'tsc failed');
+const generate = (spec: string, out: string) =>
+  node(bin('openapi-typescript/bin/cli.js'), [spec, '-o', out, '--default-non-nullable', 'false']);
+const typecheck = (project: string) =>
+  node(bin('typescript/bin/tsc'), ['--noEmit', '-p', project]).then(
+    () => '',
+    (e: { stdout: string }) => e.stdout || 'tsc failed',
+  );
 
 describe('generated clients (openapi-typescript + openapi-fetch)', () => {
   let t: TestApp;
@@ -60,7 +66,9 @@ describe('generated clients (openapi-typescript + openapi-fetch)', () => {
     const spaceId = (await createSpace(t.app, owner.access_token)).id;
     await createCollection(t.app, bearer(owner.access_token), spaceId);
     const key = await createKey(t.app, bearer(owner.access_token), spaceId, {
-      collection_permissions: { orders: { read: true, write: true, exclude_fields: ['email'], writable_fields: ['status', 'total', 'notes'] } },
+      collection_permissions: {
+        orders: { read: true, write: true, exclude_fields: ['email'], writable_fields: ['status', 'total', 'notes'] },
+      },
     });
     const res = await fetch(`${baseUrl}/api/spaces/${spaceId}/openapi.json`, { headers: { 'X-Api-Key': key.key } });
     expect(res.status).toBe(200);
@@ -73,7 +81,10 @@ describe('generated clients (openapi-typescript + openapi-fetch)', () => {
     // ...and without them, exactly those lines fail.
     const source = readFileSync(join(clientDir, 'space-client.ts'), 'utf8');
     mkdirSync(join(generated, 'unchecked'), { recursive: true });
-    writeFileSync(join(generated, 'unchecked', 'space-client.ts'), source.replace(/^\s*\/\/ @ts-expect-error.*$/gm, '').replaceAll("'./generated/", "'../"));
+    writeFileSync(
+      join(generated, 'unchecked', 'space-client.ts'),
+      source.replace(/^\s*\/\/ @ts-expect-error.*$/gm, '').replaceAll("'./generated/", "'../"),
+    );
     writeFileSync(
       join(generated, 'unchecked', 'tsconfig.json'),
       JSON.stringify({ extends: '../../tsconfig.base.json', include: ['space-client.ts', '../space-api.ts'] }),

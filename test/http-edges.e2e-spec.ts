@@ -36,44 +36,62 @@ describe('HTTP edges: every error is a problem body', () => {
     expect(statusOf(raw)).toBe(status);
     expect(headerOf(raw, 'content-type')).toContain('application/problem+json');
     const body = bodyOf(raw);
-    expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), request_id: expect.any(String) });
+    expect(body).toMatchObject({
+      status,
+      type: expect.any(String),
+      title: expect.any(String),
+      request_id: expect.any(String),
+    });
     expect(raw).not.toMatch(/FST_|aaaaaaaaaa|%zz/);
   };
 
   it('an over-long path parameter is 414, a malformed URL 400, without echoing them', async () => {
-    expectClean(await rawRequest(port, `GET /api/collections/${'a'.repeat(600)}/records HTTP/1.1\r\nHost: x\r\n\r\n`), 414);
+    expectClean(
+      await rawRequest(port, `GET /api/collections/${'a'.repeat(600)}/records HTTP/1.1\r\nHost: x\r\n\r\n`),
+      414,
+    );
     expectClean(await rawRequest(port, 'GET /api/collections/%zz/records HTTP/1.1\r\nHost: x\r\n\r\n'), 400);
   });
 
   it('oversized headers are 431 and broken chunked framing 400, as problems', async () => {
     expectClean(await rawRequest(port, `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`), 431);
-    expectClean(await rawRequest(port, 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n'), 400);
+    expectClean(
+      await rawRequest(
+        port,
+        'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      ),
+      400,
+    );
   });
 
   it.each([
     ['2.5 MB with a length', 2_500_000, false],
     ['16 MB with a length', 16_000_000, false],
     ['16 MB chunked', 16_000_000, true],
-  ])('a client that writes its whole too-large body first still reads the 413 problem (%s)', async (_name, size, chunked) => {
-    const text = JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(size) });
-    const body = chunked
-      ? new ReadableStream({
-          start(controller) {
-            for (let i = 0; i < text.length; i += 65536) controller.enqueue(new TextEncoder().encode(text.slice(i, i + 65536)));
-            controller.close();
-          },
-        })
-      : text;
-    const res = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-      ...(chunked ? { duplex: 'half' } : {}),
-    } as RequestInit);
-    expect(res.status).toBe(413);
-    expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(((await res.json()) as { status: number }).status).toBe(413);
-  });
+  ])(
+    'a client that writes its whole too-large body first still reads the 413 problem (%s)',
+    async (_name, size, chunked) => {
+      const text = JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(size) });
+      const body = chunked
+        ? new ReadableStream({
+            start(controller) {
+              for (let i = 0; i < text.length; i += 65536)
+                controller.enqueue(new TextEncoder().encode(text.slice(i, i + 65536)));
+              controller.close();
+            },
+          })
+        : text;
+      const res = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        ...(chunked ? { duplex: 'half' } : {}),
+      } as RequestInit);
+      expect(res.status).toBe(413);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await res.json()) as { status: number }).status).toBe(413);
+    },
+  );
 
   it('during the shutdown drain, new requests get a 503 problem with Retry-After and Connection: close', async () => {
     const other = await createTestApp({ db: t.db, secrets: t.secrets });
@@ -89,11 +107,15 @@ describe('HTTP edges: every error is a problem body', () => {
     let raw = '';
     socket.on('data', (d) => (raw += d.toString()));
     const closed = new Promise((r) => socket.once('close', r));
-    socket.write(`POST /api/spaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner.access_token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 3)}`);
+    socket.write(
+      `POST /api/spaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner.access_token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 3)}`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     const closing = other.app.close();
     await new Promise((r) => setTimeout(r, 50));
-    socket.write(`${body.slice(3)}GET /api/spaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner.access_token}\r\n\r\n`);
+    socket.write(
+      `${body.slice(3)}GET /api/spaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner.access_token}\r\n\r\n`,
+    );
     await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
     socket.destroy();
     const responses = raw.split(/(?=HTTP\/1\.1 )/);

@@ -30,13 +30,21 @@ describe('key operations: permission matrix', () => {
   type Target = keyof typeof targets;
   /** The acting key: keys:admin over orders read, 100/min; "unlimited" differs only in its missing rate limit. */
   const ACTOR = { scopes: ['keys:admin'], collection_permissions: { orders: ['read'] }, rate_limit_per_minute: 100 };
-  const targetBody = (target: Target) => (target === 'unlimited' || target === 'admin' || target === 'wider' ? targets[target] : { ...targets[target], rate_limit_per_minute: 100 });
+  const targetBody = (target: Target) =>
+    target === 'unlimited' || target === 'admin' || target === 'wider'
+      ? targets[target]
+      : { ...targets[target], rate_limit_per_minute: 100 };
 
   type Op = 'patch' | 'regenerate' | 'delete' | 'ekodb-delete';
   const run = (op: Op, headers: Record<string, string>, keyId: string) => {
     switch (op) {
       case 'patch':
-        return t.app.inject({ method: 'PATCH', url: `/api/spaces/${spaceId}/api-keys/${keyId}`, headers, payload: { label: 'renamed' } });
+        return t.app.inject({
+          method: 'PATCH',
+          url: `/api/spaces/${spaceId}/api-keys/${keyId}`,
+          headers,
+          payload: { label: 'renamed' },
+        });
       case 'regenerate':
         return t.app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/api-keys/${keyId}/regenerate`, headers });
       case 'delete':
@@ -50,7 +58,13 @@ describe('key operations: permission matrix', () => {
 
   const cells: [Op, Target, 'allowed' | 'forbidden'][] = [];
   for (const op of ops) {
-    cells.push([op, 'admin', 'forbidden'], [op, 'wider', 'forbidden'], [op, 'unlimited', 'forbidden'], [op, 'equal', 'allowed'], [op, 'narrower', 'allowed']);
+    cells.push(
+      [op, 'admin', 'forbidden'],
+      [op, 'wider', 'forbidden'],
+      [op, 'unlimited', 'forbidden'],
+      [op, 'equal', 'allowed'],
+      [op, 'narrower', 'allowed'],
+    );
   }
 
   it.each(cells)('a keys:admin key: %s on a %s key is %s', async (op, target, verdict) => {
@@ -64,7 +78,13 @@ describe('key operations: permission matrix', () => {
       // The target is untouched: its secret still works, its label is unchanged.
       const me = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { 'x-api-key': victim.key } });
       expect(me.statusCode).toBe(200);
-      const row = (await t.app.inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys/${victim.id}`, headers: ownerHeaders() })).json();
+      const row = (
+        await t.app.inject({
+          method: 'GET',
+          url: `/api/spaces/${spaceId}/api-keys/${victim.id}`,
+          headers: ownerHeaders(),
+        })
+      ).json();
       expect(row.label).toBe('test key');
     } else {
       expect(res.statusCode).toBe(success[op]);
@@ -81,7 +101,9 @@ describe('key operations: permission matrix', () => {
   });
 
   it.each(ops)('a key without keys:admin cannot %s even a narrower key', async (op) => {
-    const actor = await createKey(t.app, ownerHeaders(), spaceId, { collection_permissions: { '*': ['read', 'write'] } });
+    const actor = await createKey(t.app, ownerHeaders(), spaceId, {
+      collection_permissions: { '*': ['read', 'write'] },
+    });
     const victim = await createKey(t.app, ownerHeaders(), spaceId, targets.narrower);
     expect((await run(op, { 'x-api-key': actor.key }, victim.id)).statusCode).toBe(403);
   });
@@ -93,7 +115,9 @@ describe('key operations: permission matrix', () => {
     expect([403, 404]).toContain(res.statusCode);
     const random = await run(op, { 'x-api-key': foreign.key }, '0190a0a0-0000-7000-8000-000000000000');
     if (op === 'ekodb-delete') expect(res.statusCode).toBe(random.statusCode);
-    expect((await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { 'x-api-key': victim.key } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { 'x-api-key': victim.key } })).statusCode,
+    ).toBe(200);
   });
 
   it('PATCH cannot lift a key above the caller, nor lower one that is above it', async () => {
@@ -101,10 +125,20 @@ describe('key operations: permission matrix', () => {
     const narrow = await createKey(t.app, ownerHeaders(), spaceId, { ...targets.narrower, rate_limit_per_minute: 50 });
     const up = await run('patch', { 'x-api-key': actor.key }, narrow.id);
     expect(up.statusCode).toBe(200);
-    const lift = await t.app.inject({ method: 'PATCH', url: `/api/spaces/${spaceId}/api-keys/${narrow.id}`, headers: { 'x-api-key': actor.key }, payload: { scopes: ['audit:read'] } });
+    const lift = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/spaces/${spaceId}/api-keys/${narrow.id}`,
+      headers: { 'x-api-key': actor.key },
+      payload: { scopes: ['audit:read'] },
+    });
     expect(lift.statusCode).toBe(403);
     const wide = await createKey(t.app, ownerHeaders(), spaceId, targets.wider);
-    const lower = await t.app.inject({ method: 'PATCH', url: `/api/spaces/${spaceId}/api-keys/${wide.id}`, headers: { 'x-api-key': actor.key }, payload: { scopes: [], collection_permissions: { orders: ['read'] }, rate_limit_per_minute: 10 } });
+    const lower = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/spaces/${spaceId}/api-keys/${wide.id}`,
+      headers: { 'x-api-key': actor.key },
+      payload: { scopes: [], collection_permissions: { orders: ['read'] }, rate_limit_per_minute: 10 },
+    });
     expect(lower.statusCode).toBe(403);
   });
 });

@@ -5,7 +5,8 @@ import { bearer, createKey, createSpace, signup } from './factories';
 
 // Two instances share one database (and Redis when configured). The embedded
 // database serves a single process by design, so there is nothing to broadcast to.
-const me = (t: TestApp, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
+const me = (t: TestApp, headers: Record<string, string>) =>
+  t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
 
 async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
   const start = Date.now();
@@ -30,38 +31,68 @@ shared('key revocation across instances', () => {
     await a.close();
   });
 
-  const me = (t: TestApp, headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
-
+  const me = (t: TestApp, headers: Record<string, string>) =>
+    t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
 
   it('a deleted or regenerated key is rejected by the other instance within a second', async () => {
     const owner = await signup(a.app);
     const space = await createSpace(a.app, owner.access_token);
     const doomed = await createKey(a.app, bearer(owner.access_token), space.id);
     const rotated = await createKey(a.app, bearer(owner.access_token), space.id);
-    const jwt = (await b.app.inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: rotated.key } })).json().token;
+    const jwt = (
+      await b.app.inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: rotated.key } })
+    ).json().token;
     // Both instances have both keys cached.
     for (const t of [a, b]) {
       expect((await me(t, { 'x-api-key': doomed.key })).statusCode).toBe(200);
       expect((await me(t, { 'x-api-key': rotated.key })).statusCode).toBe(200);
       expect((await me(t, bearer(jwt))).statusCode).toBe(200);
     }
-    expect((await a.app.inject({ method: 'DELETE', url: `/api/spaces/${space.id}/api-keys/${doomed.id}`, headers: bearer(owner.access_token) })).statusCode).toBe(204);
+    expect(
+      (
+        await a.app.inject({
+          method: 'DELETE',
+          url: `/api/spaces/${space.id}/api-keys/${doomed.id}`,
+          headers: bearer(owner.access_token),
+        })
+      ).statusCode,
+    ).toBe(204);
     expect((await me(a, { 'x-api-key': doomed.key })).statusCode).toBe(401);
     await within(1000, async () => (await me(b, { 'x-api-key': doomed.key })).statusCode === 401);
 
-    expect((await a.app.inject({ method: 'POST', url: `/api/spaces/${space.id}/api-keys/${rotated.id}/regenerate`, headers: bearer(owner.access_token) })).statusCode).toBe(201);
+    expect(
+      (
+        await a.app.inject({
+          method: 'POST',
+          url: `/api/spaces/${space.id}/api-keys/${rotated.id}/regenerate`,
+          headers: bearer(owner.access_token),
+        })
+      ).statusCode,
+    ).toBe(201);
     await within(1000, async () => (await me(b, { 'x-api-key': rotated.key })).statusCode === 401);
     expect((await me(b, bearer(jwt))).statusCode).toBe(401);
   });
 });
 
 // A private Redis that the test may kill; the instances share a real Postgres.
-const withPrivateRedis = process.env.DATABASE_URL && spawnSync('which', ['redis-server']).status === 0 ? describe : describe.skip;
+const withPrivateRedis =
+  process.env.DATABASE_URL && spawnSync('which', ['redis-server']).status === 0 ? describe : describe.skip;
 
 withPrivateRedis('key revocation while Redis is down', () => {
   it('a key deleted during the outage is refused by the other instance on its next request', async () => {
     const port = 20000 + randomInt(20000);
-    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    execFileSync('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
     const a = await createTestApp({ env });
@@ -76,9 +107,25 @@ withPrivateRedis('key revocation while Redis is down', () => {
       await new Promise((r) => setTimeout(r, 300));
       // B still serves its cached keys while Redis is gone.
       expect((await me(b, { 'x-api-key': regenerated.key })).statusCode).toBe(200);
-      expect((await a.app.inject({ method: 'DELETE', url: `/api/spaces/${space.id}/api-keys/${doomed.id}`, headers: bearer(owner.access_token) })).statusCode).toBe(204);
+      expect(
+        (
+          await a.app.inject({
+            method: 'DELETE',
+            url: `/api/spaces/${space.id}/api-keys/${doomed.id}`,
+            headers: bearer(owner.access_token),
+          })
+        ).statusCode,
+      ).toBe(204);
       const ms = await within(500, async () => (await me(b, { 'x-api-key': doomed.key })).statusCode === 401);
-      expect((await a.app.inject({ method: 'POST', url: `/api/spaces/${space.id}/api-keys/${regenerated.id}/regenerate`, headers: bearer(owner.access_token) })).statusCode).toBe(201);
+      expect(
+        (
+          await a.app.inject({
+            method: 'POST',
+            url: `/api/spaces/${space.id}/api-keys/${regenerated.id}/regenerate`,
+            headers: bearer(owner.access_token),
+          })
+        ).statusCode,
+      ).toBe(201);
       await within(500, async () => (await me(b, { 'x-api-key': regenerated.key })).statusCode === 401);
       expect(ms).toBeLessThan(500);
     } finally {

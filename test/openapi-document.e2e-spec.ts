@@ -9,13 +9,22 @@ type Operation = {
   security?: Record<string, string[]>[];
   requestBody?: unknown;
   parameters?: { in: string; name: string }[];
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }>; headers?: Record<string, unknown> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: { $ref?: string } }>; headers?: Record<string, unknown> }
+  >;
 };
-type Doc = { paths: Record<string, Record<string, Operation>>; tags: { name: string }[]; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> } };
+type Doc = {
+  paths: Record<string, Record<string, Operation>>;
+  tags: { name: string }[];
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+};
 
 /** The checked-in openapi.json (CI fails when it differs from what the code generates). */
 const doc: Doc = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8'));
-const operations = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({ path, method, op })),
+);
 const PROBLEM = '#/components/schemas/ProblemDto';
 
 describe('the OpenAPI document', () => {
@@ -44,10 +53,16 @@ describe('the OpenAPI document', () => {
         // readiness probe's 503, which is its health report.
         if (path === '/oauth/token' && (code === '400' || code === '401')) continue;
         if (path === '/health/ready' && code === '503') continue;
-        expect({ path, code, ref: response.content?.['application/problem+json']?.schema.$ref }).toEqual({ path, code, ref: PROBLEM });
+        expect({ path, code, ref: response.content?.['application/problem+json']?.schema.$ref }).toEqual({
+          path,
+          code,
+          ref: PROBLEM,
+        });
       }
       if (codes.includes('429')) {
-        expect(Object.keys(op.responses['429'].headers ?? {})).toEqual(expect.arrayContaining(['Retry-After', 'X-RateLimit-Limit', 'X-Request-Id']));
+        expect(Object.keys(op.responses['429'].headers ?? {})).toEqual(
+          expect.arrayContaining(['Retry-After', 'X-RateLimit-Limit', 'X-Request-Id']),
+        );
       }
     }
   });
@@ -55,7 +70,18 @@ describe('the OpenAPI document', () => {
   it('marks 409s where a conflict can happen', () => {
     const conflicts = operations.filter(({ op }) => op.responses['409']).map(({ op }) => op.operationId);
     expect(conflicts).toEqual(
-      expect.arrayContaining(['signup', 'addMember', 'updateMember', 'removeMember', 'createCollection', 'updateCollection', 'createRecord', 'createRecords', 'updateRecord', 'updateRecordInKeySpace']),
+      expect.arrayContaining([
+        'signup',
+        'addMember',
+        'updateMember',
+        'removeMember',
+        'createCollection',
+        'updateCollection',
+        'createRecord',
+        'createRecords',
+        'updateRecord',
+        'updateRecordInKeySpace',
+      ]),
     );
   });
 
@@ -78,7 +104,11 @@ describe('the OpenAPI document', () => {
       const served: Doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
       const shape = (d: Doc) =>
         Object.entries(d.paths).flatMap(([path, item]) =>
-          Object.entries(item).map(([method, op]) => [method, path, op.operationId, JSON.stringify(op.security ?? []), Object.keys(op.responses).join(',')].join(' ')),
+          Object.entries(item).map(([method, op]) =>
+            [method, path, op.operationId, JSON.stringify(op.security ?? []), Object.keys(op.responses).join(',')].join(
+              ' ',
+            ),
+          ),
         );
       expect(shape(served)).toEqual(shape(doc));
     });

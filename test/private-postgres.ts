@@ -7,10 +7,13 @@ import { join } from 'node:path';
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 /** Fault tests need a Postgres of their own to stop and freeze; never the machine's shared one. */
-export const canRunPrivatePostgres = () => existsSync(join(BIN, 'initdb')) && (process.getuid?.() === 0 || process.env.USER === 'postgres');
+export const canRunPrivatePostgres = () =>
+  existsSync(join(BIN, 'initdb')) && (process.getuid?.() === 0 || process.env.USER === 'postgres');
 
 const asPostgres = (cmd: string, args: string[]) =>
-  process.getuid?.() === 0 ? execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], { stdio: 'pipe' }) : execFileSync(join(BIN, cmd), args, { stdio: 'pipe' });
+  process.getuid?.() === 0
+    ? execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args], { stdio: 'pipe' })
+    : execFileSync(join(BIN, cmd), args, { stdio: 'pipe' });
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,11 +43,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
-  const start = () => void asPostgres('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
+  const start = () =>
+    void asPostgres('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
   start();
   const pids = () => {
     const main = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const children = spawnSync('pgrep', ['-P', String(main)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+    const children = spawnSync('pgrep', ['-P', String(main)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number);
     return [main, ...children];
   };
   let frozen: number[] = [];

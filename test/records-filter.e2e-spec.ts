@@ -10,7 +10,7 @@ type Rec = Record<string, unknown> & { id: string };
 type Filter = Record<string, unknown>;
 
 let seed = 20261122;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const maybe = <T>(v: T, p = 0.8): T | undefined => (rand() < p ? v : undefined);
 
@@ -45,7 +45,16 @@ function randomRecord(): Record<string, unknown> {
 }
 
 const valueFor = (field: string): unknown =>
-  ({ n: pick([-2, 0, 1.5, 3, 10, 100, 2]), i: pick([-1, 0, 1, 2, 7, 5]), s: pick(WORDS), c: pick(CHOICES), d: pick(DATES), t: pick(TIMES), b: pick([true, false]), tags: pick(CHOICES) })[field];
+  ({
+    n: pick([-2, 0, 1.5, 3, 10, 100, 2]),
+    i: pick([-1, 0, 1, 2, 7, 5]),
+    s: pick(WORDS),
+    c: pick(CHOICES),
+    d: pick(DATES),
+    t: pick(TIMES),
+    b: pick([true, false]),
+    tags: pick(CHOICES),
+  })[field];
 
 const OPS: Record<string, string[]> = {
   n: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'is_null'],
@@ -61,7 +70,14 @@ const OPS: Record<string, string[]> = {
 function randomCondition(): Filter {
   const field = pick(Object.keys(OPS));
   const op = pick(OPS[field]);
-  let v: unknown = op === 'is_null' ? pick([true, false]) : ['in', 'nin'].includes(op) ? [valueFor(field), valueFor(field)] : ['contains', 'starts_with', 'ends_with'].includes(op) && field === 's' ? pick(['al', 'a', 'ta', 'e']) : valueFor(field);
+  let v: unknown =
+    op === 'is_null'
+      ? pick([true, false])
+      : ['in', 'nin'].includes(op)
+        ? [valueFor(field), valueFor(field)]
+        : ['contains', 'starts_with', 'ends_with'].includes(op) && field === 's'
+          ? pick(['al', 'a', 'ta', 'e'])
+          : valueFor(field);
   if (op === 'eq' && rand() < 0.3) return { [field]: v };
   return { [field]: { [op]: v } };
 }
@@ -163,7 +179,12 @@ describe('filter compiler (property-style)', () => {
     const space = await createSpace(t.app, u.access_token);
     await createCollection(t.app, h, space.id, { name: 'props', fields: FIELDS });
     base = `/api/spaces/${space.id}/collections/props/records`;
-    const res = await t.app.inject({ method: 'POST', url: `${base}/batch`, headers: h, payload: { records: Array.from({ length: 80 }, randomRecord) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${base}/batch`,
+      headers: h,
+      payload: { records: Array.from({ length: 80 }, randomRecord) },
+    });
     expect(res.statusCode).toBe(201);
     records = res.json().data;
   });
@@ -178,7 +199,10 @@ describe('filter compiler (property-style)', () => {
       const res = await t.app.inject({ method: 'GET', url: `${base}?limit=1000&${qs}`, headers: h });
       expect({ filter, sort, status: res.statusCode }).toEqual({ filter, sort, status: 200 });
       const got = res.json().data.map((r: Rec) => r.id);
-      const want = records.filter((r) => evaluate(filter, r)).sort(comparator(sort)).map((r) => r.id);
+      const want = records
+        .filter((r) => evaluate(filter, r))
+        .sort(comparator(sort))
+        .map((r) => r.id);
       expect({ filter, sort, got }).toEqual({ filter, sort, got: want });
       if (want.length > 0 && want.length < records.length) nonEmpty++;
       if (n % 5 === 0) {
@@ -186,7 +210,13 @@ describe('filter compiler (property-style)', () => {
         const paged: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: { data: Rec[]; next_cursor: string | null } = (await t.app.inject({ method: 'GET', url: `${base}?limit=7&${qs}${cursor ? `&cursor=${cursor}` : ''}`, headers: h })).json();
+          const page: { data: Rec[]; next_cursor: string | null } = (
+            await t.app.inject({
+              method: 'GET',
+              url: `${base}?limit=7&${qs}${cursor ? `&cursor=${cursor}` : ''}`,
+              headers: h,
+            })
+          ).json();
           paged.push(...page.data.map((r) => r.id));
           cursor = page.next_cursor;
         } while (cursor);
@@ -218,7 +248,11 @@ describe('filter compiler (property-style)', () => {
       ]);
     for (let n = 0; n < 100; n++) {
       const filter = invalid();
-      const res = await t.app.inject({ method: 'GET', url: `${base}?filter=${encodeURIComponent(JSON.stringify(filter))}`, headers: h });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${base}?filter=${encodeURIComponent(JSON.stringify(filter))}`,
+        headers: h,
+      });
       expect({ filter, status: res.statusCode }).toEqual({ filter, status: 400 });
       expect(res.json().errors[0].field).toBe('filter');
     }

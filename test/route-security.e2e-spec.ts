@@ -32,9 +32,23 @@ describe('route security', () => {
     const garbage = 'ptc_garbage-key-0000000000';
     for (const route of guarded) {
       const url = route.url.replace(/:[a-z_]+/g, '0190b7a4-0000-7000-8000-000000000000');
-      for (const headers of [{}, { 'x-api-key': garbage }, { 'x-undb-api-token': garbage }, { authorization: `Bearer ${garbage}` }]) {
-        const res = await t.app.inject({ method: route.method as 'GET', url, headers, payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
-        expect({ route: `${route.method} ${route.url}`, headers, status: res.statusCode }).toEqual({ route: `${route.method} ${route.url}`, headers, status: 401 });
+      for (const headers of [
+        {},
+        { 'x-api-key': garbage },
+        { 'x-undb-api-token': garbage },
+        { authorization: `Bearer ${garbage}` },
+      ]) {
+        const res = await t.app.inject({
+          method: route.method as 'GET',
+          url,
+          headers,
+          payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+        });
+        expect({ route: `${route.method} ${route.url}`, headers, status: res.statusCode }).toEqual({
+          route: `${route.method} ${route.url}`,
+          headers,
+          status: 401,
+        });
       }
     }
   });
@@ -50,7 +64,8 @@ describe('OpenAPI security entries', () => {
   it('match enforcement: public routes none, users-only bearer, key routes all three schemes', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['X-Api-Key', 'bearer', 'x-undb-api-token']);
-    const schemesOf = (op: { security?: Record<string, unknown>[] }) => (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
+    const schemesOf = (op: { security?: Record<string, unknown>[] }) =>
+      (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
     const owner = await signup(t.app);
     const space = await createSpace(t.app, owner.access_token);
     const adminKey = (await createKey(t.app, bearer(owner.access_token), space.id, { is_admin: true })).key;
@@ -65,10 +80,18 @@ describe('OpenAPI security entries', () => {
         }
         expect({ route, hasBearer: schemes.includes('bearer') }).toEqual({ route, hasBearer: true });
         const keyDocumented = schemes.includes('X-Api-Key') && schemes.includes('x-undb-api-token');
-        expect({ route, schemes: keyDocumented ? ['X-Api-Key', 'bearer', 'x-undb-api-token'] : ['bearer'] }).toEqual({ route, schemes });
+        expect({ route, schemes: keyDocumented ? ['X-Api-Key', 'bearer', 'x-undb-api-token'] : ['bearer'] }).toEqual({
+          route,
+          schemes,
+        });
         // And the guard agrees: a valid admin key is refused as "for users" exactly where the document omits keys.
         const url = path.replace(/\{space_id\}/g, space.id).replace(/\{\w+\}/g, '0190b7a4-0000-7000-8000-000000000000');
-        const res = await t.app.inject({ method: method.toUpperCase() as 'GET', url, headers: { 'x-api-key': adminKey }, payload: ['get', 'delete'].includes(method) ? undefined : {} });
+        const res = await t.app.inject({
+          method: method.toUpperCase() as 'GET',
+          url,
+          headers: { 'x-api-key': adminKey },
+          payload: ['get', 'delete'].includes(method) ? undefined : {},
+        });
         const refusedAsKey = res.statusCode === 403 && /for users/.test(res.json().detail ?? '');
         expect({ route, refusedAsKey }).toEqual({ route, refusedAsKey: !keyDocumented });
         checked++;
@@ -88,12 +111,17 @@ describe('OpenAPI operations', () => {
   it('have unique camelCase operationIds and only the path parameters their path has', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
     const ids: string[] = [];
-    for (const [path, ops] of Object.entries<Record<string, { operationId: string; parameters?: { in: string; name: string }[] }>>(doc.paths)) {
+    for (const [path, ops] of Object.entries<
+      Record<string, { operationId: string; parameters?: { in: string; name: string }[] }>
+    >(doc.paths)) {
       const declared = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       for (const op of Object.values(ops)) {
         ids.push(op.operationId);
         expect(op.operationId).toMatch(/^[a-z][A-Za-z0-9]*$/);
-        const pathParams = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+        const pathParams = (op.parameters ?? [])
+          .filter((p) => p.in === 'path')
+          .map((p) => p.name)
+          .sort();
         expect({ op: op.operationId, pathParams }).toEqual({ op: op.operationId, pathParams: declared });
       }
     }

@@ -16,9 +16,15 @@ shared('instances on one database must share their secrets', () => {
 
   it('refuses to start with another pepper or signing key, with a one-line reason', async () => {
     // No `secrets`: the second instance generates its own in another DATA_DIR.
-    await expect(createTestApp({ db: a.db })).rejects.toThrow(/^API_KEY_PEPPER differs from the one this database was set up with;[^\n]*$/);
+    await expect(createTestApp({ db: a.db })).rejects.toThrow(
+      /^API_KEY_PEPPER differs from the one this database was set up with;[^\n]*$/,
+    );
     const otherKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const foreign: Secrets = { ...a.secrets, signingKey: { kid: keyId(otherKey.publicKey), privateKey: otherKey.privateKey, publicKey: otherKey.publicKey }, verifyKeys: [] };
+    const foreign: Secrets = {
+      ...a.secrets,
+      signingKey: { kid: keyId(otherKey.publicKey), privateKey: otherKey.privateKey, publicKey: otherKey.publicKey },
+      verifyKeys: [],
+    };
     await expect(createTestApp({ db: a.db, secrets: foreign })).rejects.toThrow(/JWT_PRIVATE_KEY differs/);
   });
 
@@ -33,9 +39,13 @@ shared('instances on one database must share their secrets', () => {
     };
     const r = await createTestApp({ db: a.db, secrets: rotated });
     await r.close();
-    const stored = await a.sql<{ fingerprint: string }>(`select fingerprint from deployment_secrets where name = 'signing_key'`);
+    const stored = await a.sql<{ fingerprint: string }>(
+      `select fingerprint from deployment_secrets where name = 'signing_key'`,
+    );
     expect(stored[0].fingerprint).toBe(rotated.signingKey.kid);
     // Nothing secret is stored: only fingerprints.
-    expect(JSON.stringify(await a.sql('select * from deployment_secrets'))).not.toContain(a.secrets.pepper.export().toString('utf8'));
+    expect(JSON.stringify(await a.sql('select * from deployment_secrets'))).not.toContain(
+      a.secrets.pepper.export().toString('utf8'),
+    );
   });
 });

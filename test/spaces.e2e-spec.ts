@@ -12,13 +12,20 @@ describe('spaces and members', () => {
 
   it('creates a space owned by its creator on the default tier', async () => {
     const u = await signup(t.app);
-    const res = await inject({ method: 'POST', url: '/api/spaces', headers: bearer(u.access_token), payload: { name: '  Acme  ' } });
+    const res = await inject({
+      method: 'POST',
+      url: '/api/spaces',
+      headers: bearer(u.access_token),
+      payload: { name: '  Acme  ' },
+    });
     expect(res.statusCode).toBe(201);
     const space = res.json();
     expect(space).toMatchObject({ name: 'Acme', tier: 'free', rate_limit_per_minute: 50, role: 'owner' });
     const got = await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(u.access_token) });
     expect(got.json()).toEqual(space);
-    const members = (await inject({ method: 'GET', url: `/api/spaces/${space.id}/members`, headers: bearer(u.access_token) })).json();
+    const members = (
+      await inject({ method: 'GET', url: `/api/spaces/${space.id}/members`, headers: bearer(u.access_token) })
+    ).json();
     expect(members.data).toEqual([expect.objectContaining({ user_id: u.id, email: u.email, role: 'owner' })]);
   });
 
@@ -46,9 +53,15 @@ describe('spaces and members', () => {
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual(mine);
-    expect((await inject({ method: 'GET', url: '/api/spaces?cursor=%%%', headers: bearer(u.access_token) })).statusCode).toBe(400);
-    expect((await inject({ method: 'GET', url: '/api/spaces?limit=0', headers: bearer(u.access_token) })).statusCode).toBe(400);
-    expect((await inject({ method: 'GET', url: '/api/spaces?limit=1001', headers: bearer(u.access_token) })).statusCode).toBe(400);
+    expect(
+      (await inject({ method: 'GET', url: '/api/spaces?cursor=%%%', headers: bearer(u.access_token) })).statusCode,
+    ).toBe(400);
+    expect(
+      (await inject({ method: 'GET', url: '/api/spaces?limit=0', headers: bearer(u.access_token) })).statusCode,
+    ).toBe(400);
+    expect(
+      (await inject({ method: 'GET', url: '/api/spaces?limit=1001', headers: bearer(u.access_token) })).statusCode,
+    ).toBe(400);
   });
 
   it('answers 404, never 403, for spaces the caller is not in', async () => {
@@ -81,7 +94,8 @@ describe('spaces and members', () => {
 
     async function spaceWithRoles() {
       const space = await createSpace(t.app, owner.access_token);
-      for (const role of ['admin', 'editor', 'viewer']) await addMember(t.app, owner.access_token, space.id, byRole[role].email, role);
+      for (const role of ['admin', 'editor', 'viewer'])
+        await addMember(t.app, owner.access_token, space.id, byRole[role].email, role);
       return space;
     }
 
@@ -119,18 +133,38 @@ describe('spaces and members', () => {
             res = await inject({ method: 'GET', url: `${base}/members`, headers: h });
             break;
           case 'add member':
-            res = await inject({ method: 'POST', url: `${base}/members`, headers: h, payload: { email: (await signup(t.app)).email, role: 'editor' } });
+            res = await inject({
+              method: 'POST',
+              url: `${base}/members`,
+              headers: h,
+              payload: { email: (await signup(t.app)).email, role: 'editor' },
+            });
             break;
           case 'add owner':
-            res = await inject({ method: 'POST', url: `${base}/members`, headers: h, payload: { email: (await signup(t.app)).email, role: 'owner' } });
+            res = await inject({
+              method: 'POST',
+              url: `${base}/members`,
+              headers: h,
+              payload: { email: (await signup(t.app)).email, role: 'owner' },
+            });
             break;
           case 'change a viewer':
-            res = await inject({ method: 'PATCH', url: `${base}/members/${byRole.viewer.id}`, headers: h, payload: { role: 'editor' } });
+            res = await inject({
+              method: 'PATCH',
+              url: `${base}/members/${byRole.viewer.id}`,
+              headers: h,
+              payload: { role: 'editor' },
+            });
             break;
           case 'demote an owner': {
             const second = await signup(t.app);
             await addMember(t.app, owner.access_token, space.id, second.email, 'owner');
-            res = await inject({ method: 'PATCH', url: `${base}/members/${second.id}`, headers: h, payload: { role: 'admin' } });
+            res = await inject({
+              method: 'PATCH',
+              url: `${base}/members/${second.id}`,
+              headers: h,
+              payload: { role: 'admin' },
+            });
             break;
           }
           case 'remove an editor': {
@@ -153,15 +187,49 @@ describe('spaces and members', () => {
       const owner = await signup(t.app);
       const space = await createSpace(t.app, owner.access_token);
       const url = `/api/spaces/${space.id}/members`;
-      expect((await inject({ method: 'POST', url, headers: bearer(owner.access_token), payload: { email: uniqueEmail('ghost'), role: 'viewer' } })).statusCode).toBe(404);
+      expect(
+        (
+          await inject({
+            method: 'POST',
+            url,
+            headers: bearer(owner.access_token),
+            payload: { email: uniqueEmail('ghost'), role: 'viewer' },
+          })
+        ).statusCode,
+      ).toBe(404);
       const u = await signup(t.app);
-      const added = await inject({ method: 'POST', url, headers: bearer(owner.access_token), payload: { email: u.email.toUpperCase(), role: 'viewer' } });
+      const added = await inject({
+        method: 'POST',
+        url,
+        headers: bearer(owner.access_token),
+        payload: { email: u.email.toUpperCase(), role: 'viewer' },
+      });
       expect(added.statusCode).toBe(201);
       expect(added.json()).toMatchObject({ user_id: u.id, email: u.email, role: 'viewer' });
-      expect((await inject({ method: 'POST', url, headers: bearer(owner.access_token), payload: { email: u.email, role: 'editor' } })).statusCode).toBe(409);
-      expect((await inject({ method: 'POST', url, headers: bearer(owner.access_token), payload: { email: u.email, role: 'god' } })).statusCode).toBe(400);
+      expect(
+        (
+          await inject({
+            method: 'POST',
+            url,
+            headers: bearer(owner.access_token),
+            payload: { email: u.email, role: 'editor' },
+          })
+        ).statusCode,
+      ).toBe(409);
+      expect(
+        (
+          await inject({
+            method: 'POST',
+            url,
+            headers: bearer(owner.access_token),
+            payload: { email: u.email, role: 'god' },
+          })
+        ).statusCode,
+      ).toBe(400);
       // The new member sees the space with their role.
-      expect((await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(u.access_token) })).json().role).toBe('viewer');
+      expect(
+        (await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(u.access_token) })).json().role,
+      ).toBe('viewer');
     });
 
     it('keeps at least one owner', async () => {
@@ -170,12 +238,18 @@ describe('spaces and members', () => {
       const base = `/api/spaces/${space.id}/members`;
       const h = bearer(owner.access_token);
       expect((await inject({ method: 'DELETE', url: `${base}/${owner.id}`, headers: h })).statusCode).toBe(409);
-      expect((await inject({ method: 'PATCH', url: `${base}/${owner.id}`, headers: h, payload: { role: 'admin' } })).statusCode).toBe(409);
+      expect(
+        (await inject({ method: 'PATCH', url: `${base}/${owner.id}`, headers: h, payload: { role: 'admin' } }))
+          .statusCode,
+      ).toBe(409);
       const second = await signup(t.app);
       await addMember(t.app, owner.access_token, space.id, second.email, 'owner');
       expect((await inject({ method: 'DELETE', url: `${base}/${owner.id}`, headers: h })).statusCode).toBe(204);
       expect((await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: h })).statusCode).toBe(404);
-      expect((await inject({ method: 'DELETE', url: `${base}/${second.id}`, headers: bearer(second.access_token) })).statusCode).toBe(409);
+      expect(
+        (await inject({ method: 'DELETE', url: `${base}/${second.id}`, headers: bearer(second.access_token) }))
+          .statusCode,
+      ).toBe(409);
     });
 
     it('lets any member leave', async () => {
@@ -183,16 +257,28 @@ describe('spaces and members', () => {
       const viewer = await signup(t.app);
       const space = await createSpace(t.app, owner.access_token);
       await addMember(t.app, owner.access_token, space.id, viewer.email, 'viewer');
-      const res = await inject({ method: 'DELETE', url: `/api/spaces/${space.id}/members/${viewer.id}`, headers: bearer(viewer.access_token) });
+      const res = await inject({
+        method: 'DELETE',
+        url: `/api/spaces/${space.id}/members/${viewer.id}`,
+        headers: bearer(viewer.access_token),
+      });
       expect(res.statusCode).toBe(204);
-      expect((await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(viewer.access_token) })).statusCode).toBe(404);
+      expect(
+        (await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(viewer.access_token) }))
+          .statusCode,
+      ).toBe(404);
     });
 
     it('answers 404 for a member that is not there', async () => {
       const owner = await signup(t.app);
       const space = await createSpace(t.app, owner.access_token);
       for (const id of ['nope', '0190b7a4-0000-7000-8000-000000000000']) {
-        const res = await inject({ method: 'PATCH', url: `/api/spaces/${space.id}/members/${id}`, headers: bearer(owner.access_token), payload: { role: 'viewer' } });
+        const res = await inject({
+          method: 'PATCH',
+          url: `/api/spaces/${space.id}/members/${id}`,
+          headers: bearer(owner.access_token),
+          payload: { role: 'viewer' },
+        });
         expect(res.statusCode).toBe(404);
       }
     });
@@ -204,17 +290,39 @@ describe('spaces and members', () => {
       const admin = await signup(t.app, { email: adminEmail });
       const space = await createSpace(t.app, owner.access_token);
       const url = `/api/spaces/${space.id}`;
-      expect((await inject({ method: 'PATCH', url, headers: bearer(owner.access_token), payload: { tier: 'business' } })).statusCode).toBe(403);
-      const res = await inject({ method: 'PATCH', url, headers: bearer(admin.access_token), payload: { tier: 'business' } });
+      expect(
+        (await inject({ method: 'PATCH', url, headers: bearer(owner.access_token), payload: { tier: 'business' } }))
+          .statusCode,
+      ).toBe(403);
+      const res = await inject({
+        method: 'PATCH',
+        url,
+        headers: bearer(admin.access_token),
+        payload: { tier: 'business' },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ tier: 'business', rate_limit_per_minute: 500 });
-      expect((await inject({ method: 'GET', url, headers: bearer(owner.access_token) })).json()).toMatchObject({ tier: 'business', rate_limit_per_minute: 500 });
-      const unknown = await inject({ method: 'PATCH', url, headers: bearer(admin.access_token), payload: { tier: 'platinum' } });
+      expect((await inject({ method: 'GET', url, headers: bearer(owner.access_token) })).json()).toMatchObject({
+        tier: 'business',
+        rate_limit_per_minute: 500,
+      });
+      const unknown = await inject({
+        method: 'PATCH',
+        url,
+        headers: bearer(admin.access_token),
+        payload: { tier: 'platinum' },
+      });
       expect(unknown.statusCode).toBe(400);
       // Not a member: may set the tier, but nothing else.
-      expect((await inject({ method: 'PATCH', url, headers: bearer(admin.access_token), payload: { name: 'x' } })).statusCode).toBe(404);
+      expect(
+        (await inject({ method: 'PATCH', url, headers: bearer(admin.access_token), payload: { name: 'x' } }))
+          .statusCode,
+      ).toBe(404);
       expect((await inject({ method: 'GET', url, headers: bearer(admin.access_token) })).statusCode).toBe(404);
-      expect((await inject({ method: 'GET', url: '/api/auth/me', headers: bearer(admin.access_token) })).json().is_platform_admin).toBe(true);
+      expect(
+        (await inject({ method: 'GET', url: '/api/auth/me', headers: bearer(admin.access_token) })).json()
+          .is_platform_admin,
+      ).toBe(true);
     });
   });
 
@@ -223,8 +331,13 @@ describe('spaces and members', () => {
     const member = await signup(t.app);
     const space = await createSpace(t.app, owner.access_token);
     await addMember(t.app, owner.access_token, space.id, member.email, 'editor');
-    expect((await inject({ method: 'DELETE', url: `/api/spaces/${space.id}`, headers: bearer(owner.access_token) })).statusCode).toBe(204);
-    expect((await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(owner.access_token) })).statusCode).toBe(404);
+    expect(
+      (await inject({ method: 'DELETE', url: `/api/spaces/${space.id}`, headers: bearer(owner.access_token) }))
+        .statusCode,
+    ).toBe(204);
+    expect(
+      (await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(owner.access_token) })).statusCode,
+    ).toBe(404);
     expect(await t.sql('select * from space_members where space_id = ?', [space.id])).toEqual([]);
   });
 });

@@ -17,12 +17,28 @@ describe('tenant-scale record storage', () => {
   });
   afterAll(() => t.close());
 
-  const indexCount = async () => Number((await t.sql<{ n: string }>(`select count(*) as n from pg_indexes where schemaname = current_schema()`))[0].n);
+  const indexCount = async () =>
+    Number(
+      (await t.sql<{ n: string }>(`select count(*) as n from pg_indexes where schemaname = current_schema()`))[0].n,
+    );
 
   it('50 parallel inserts of one unique value: exactly one 201 and 49 409s naming the field', async () => {
-    await createCollection(t.app, h, spaceId, { name: 'people', fields: [{ name: 'email', type: 'email', unique: true }, { name: 'n', type: 'integer' }] });
+    await createCollection(t.app, h, spaceId, {
+      name: 'people',
+      fields: [
+        { name: 'email', type: 'email', unique: true },
+        { name: 'n', type: 'integer' },
+      ],
+    });
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => t.app.inject({ method: 'POST', url: '/api/collections/people/records', headers: h, payload: { email: 'same@example.com', n } })),
+      Array.from({ length: 50 }, (_, n) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/collections/people/records',
+          headers: h,
+          payload: { email: 'same@example.com', n },
+        }),
+      ),
     );
     const statuses = answers.map((a) => a.statusCode).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -30,13 +46,46 @@ describe('tenant-scale record storage', () => {
     const conflict = answers.find((a) => a.statusCode === 409)!.json();
     expect(conflict.errors).toEqual([{ field: 'email', message: 'is already taken' }]);
     // Two of one batch collide too; an update onto a taken value is a 409; a freed value is free again.
-    const batch = await t.app.inject({ method: 'POST', url: '/api/collections/people/records/batch', headers: h, payload: { records: [{ email: 'x@example.com' }, { email: 'x@example.com' }] } });
+    const batch = await t.app.inject({
+      method: 'POST',
+      url: '/api/collections/people/records/batch',
+      headers: h,
+      payload: { records: [{ email: 'x@example.com' }, { email: 'x@example.com' }] },
+    });
     expect(batch.statusCode).toBe(409);
-    const other = (await t.app.inject({ method: 'POST', url: '/api/collections/people/records', headers: h, payload: { email: 'other@example.com' } })).json();
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/collections/people/records/${other.id}`, headers: h, payload: { email: 'same@example.com' } })).statusCode).toBe(409);
+    const other = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/collections/people/records',
+        headers: h,
+        payload: { email: 'other@example.com' },
+      })
+    ).json();
+    expect(
+      (
+        await t.app.inject({
+          method: 'PATCH',
+          url: `/api/collections/people/records/${other.id}`,
+          headers: h,
+          payload: { email: 'same@example.com' },
+        })
+      ).statusCode,
+    ).toBe(409);
     const first = answers.find((a) => a.statusCode === 201)!.json();
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/collections/people/records/${first.id}`, headers: h })).statusCode).toBe(204);
-    expect((await t.app.inject({ method: 'PATCH', url: `/api/collections/people/records/${other.id}`, headers: h, payload: { email: 'same@example.com' } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/collections/people/records/${first.id}`, headers: h }))
+        .statusCode,
+    ).toBe(204);
+    expect(
+      (
+        await t.app.inject({
+          method: 'PATCH',
+          url: `/api/collections/people/records/${other.id}`,
+          headers: h,
+          payload: { email: 'same@example.com' },
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('creating, changing and dropping collections runs no DDL: the index count never moves', async () => {
@@ -47,32 +96,88 @@ describe('tenant-scale record storage', () => {
       { name: 'added', type: 'datetime' },
     ];
     await createCollection(t.app, h, spaceId, { name: 'churn', fields });
-    await t.app.inject({ method: 'POST', url: '/api/collections/churn/records/batch', headers: h, payload: { records: [{ sku: 'a', price: 2 }, { sku: 'b', price: 1 }] } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/collections/churn/records/batch',
+      headers: h,
+      payload: {
+        records: [
+          { sku: 'a', price: 2 },
+          { sku: 'b', price: 1 },
+        ],
+      },
+    });
     const changed = await t.app.inject({
       method: 'PATCH',
       url: `/api/spaces/${spaceId}/collections/churn`,
       headers: h,
-      payload: { rename_fields: { sku: 'code' }, add_fields: [{ name: 'tag', type: 'text', unique: true }], update_fields: [{ name: 'price', type: 'integer' }] },
+      payload: {
+        rename_fields: { sku: 'code' },
+        add_fields: [{ name: 'tag', type: 'text', unique: true }],
+        update_fields: [{ name: 'price', type: 'integer' }],
+      },
     });
     expect(changed.statusCode).toBe(200);
     expect(await indexCount()).toBe(before);
     // The renamed unique field keeps its uniqueness; the new one has it; sorting uses the new names.
-    expect((await t.app.inject({ method: 'POST', url: '/api/collections/churn/records', headers: h, payload: { code: 'a' } })).statusCode).toBe(409);
-    expect((await t.app.inject({ method: 'POST', url: '/api/collections/churn/records', headers: h, payload: { code: 'c', tag: 't' } })).statusCode).toBe(201);
-    expect((await t.app.inject({ method: 'POST', url: '/api/collections/churn/records', headers: h, payload: { code: 'd', tag: 't' } })).statusCode).toBe(409);
-    const sorted = (await t.app.inject({ method: 'GET', url: '/api/collections/churn/records?sort=price', headers: h })).json();
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/collections/churn/records',
+          headers: h,
+          payload: { code: 'a' },
+        })
+      ).statusCode,
+    ).toBe(409);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/collections/churn/records',
+          headers: h,
+          payload: { code: 'c', tag: 't' },
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/collections/churn/records',
+          headers: h,
+          payload: { code: 'd', tag: 't' },
+        })
+      ).statusCode,
+    ).toBe(409);
+    const sorted = (
+      await t.app.inject({ method: 'GET', url: '/api/collections/churn/records?sort=price', headers: h })
+    ).json();
     expect(sorted.data.map((r: { code: string }) => r.code)).toEqual(['b', 'a', 'c']);
     // Making a field with duplicates unique is a 409 with the count; nothing changes.
-    await t.app.inject({ method: 'POST', url: '/api/collections/churn/records', headers: h, payload: { code: 'e', price: 1 } });
-    const dup = await t.app.inject({ method: 'PATCH', url: `/api/spaces/${spaceId}/collections/churn`, headers: h, payload: { update_fields: [{ name: 'price', type: 'integer', unique: true }] } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/collections/churn/records',
+      headers: h,
+      payload: { code: 'e', price: 1 },
+    });
+    const dup = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/spaces/${spaceId}/collections/churn`,
+      headers: h,
+      payload: { update_fields: [{ name: 'price', type: 'integer', unique: true }] },
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().detail).toContain('1 values occur more than once');
-    expect((await t.app.inject({ method: 'DELETE', url: `/api/spaces/${spaceId}/collections/churn`, headers: h })).statusCode).toBe(204);
+    expect(
+      (await t.app.inject({ method: 'DELETE', url: `/api/spaces/${spaceId}/collections/churn`, headers: h }))
+        .statusCode,
+    ).toBe(204);
     expect(await indexCount()).toBe(before);
-    const left = await t.sql<{ n: string }>(`select (select count(*) from record_values where collection_id = ?) + (select count(*) from record_uniques where collection_id = ?) as n`, [
-      changed.json().id,
-      changed.json().id,
-    ]);
+    const left = await t.sql<{ n: string }>(
+      `select (select count(*) from record_values where collection_id = ?) + (select count(*) from record_uniques where collection_id = ?) as n`,
+      [changed.json().id, changed.json().id],
+    );
     expect(Number(left[0].n)).toBe(0);
   });
 });

@@ -30,7 +30,12 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(options.config, options.secrets),
         CommonModule,
-        DatabaseModule.forRoot({ url: options.databaseUrl, kind: options.databaseKind, config: options.config, onQuery: options.onQuery }),
+        DatabaseModule.forRoot({
+          url: options.databaseUrl,
+          kind: options.databaseKind,
+          config: options.config,
+          onQuery: options.onQuery,
+        }),
         RedisModule.forRoot(options.config.redis.url),
         HealthModule,
         DocsModule,

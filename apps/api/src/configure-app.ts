@@ -1,7 +1,18 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
-import { badRequest, createAccessLogger, createLogger, createValidationPipe, findUnstorable, PinoNestLogger, RequestLogController, requestIdFor, sendProblem, stdoutDestination } from '@app/common';
+import {
+  badRequest,
+  createAccessLogger,
+  createLogger,
+  createValidationPipe,
+  findUnstorable,
+  PinoNestLogger,
+  RequestLogController,
+  requestIdFor,
+  sendProblem,
+  stdoutDestination,
+} from '@app/common';
 import { withRequestMeta } from '@app/audit';
 import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
@@ -70,14 +81,23 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // Text Postgres cannot store (NUL, lone surrogates) and absurd nesting are refused
   // here, once for every route, before validation or SQL could fail on them with a 500.
   fastify.addHook('preValidation', (request, reply, done) => {
-    const bad = findUnstorable(request.params, '') ?? findUnstorable(request.query, '') ?? findUnstorable(request.body, '');
+    const bad =
+      findUnstorable(request.params, '') ?? findUnstorable(request.query, '') ?? findUnstorable(request.body, '');
     if (!bad) return done();
     sendProblem(badRequest('One or more fields are invalid.', [bad], 'validation-error'), request, reply);
   });
   const origins = config.http.corsOrigins;
   app.enableCors({
     origin: origins === '*' ? '*' : origins.length > 0 ? origins : false,
-    exposedHeaders: ['X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    exposedHeaders: [
+      'X-Request-Id',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'Retry-After',
+      'RateLimit',
+      'RateLimit-Policy',
+    ],
     maxAge: 600,
   });
   app.useGlobalPipes(createValidationPipe());

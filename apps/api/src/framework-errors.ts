@@ -61,7 +61,11 @@ export function drainGate(fastify: FastifyInstance): (request: FastifyRequest, r
     if (!draining) return false;
     reply.header('connection', 'close');
     sendProblem(
-      new ProblemException(503, { type: 'shutting-down', detail: 'The server is restarting; retry on another connection.', headers: { 'Retry-After': '1' } }),
+      new ProblemException(503, {
+        type: 'shutting-down',
+        detail: 'The server is restarting; retry on another connection.',
+        headers: { 'Retry-After': '1' },
+      }),
       request,
       reply,
     );

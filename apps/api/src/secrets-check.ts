@@ -18,8 +18,13 @@ export async function checkDeploymentSecrets(databaseUrl: string, secrets: Secre
   await client.connect();
   try {
     await client.query('begin');
-    await client.query(`insert into deployment_secrets (name, fingerprint) values ('pepper', $1), ('signing_key', $2) on conflict (name) do nothing`, [pepper, signing]);
-    const { rows } = await client.query<{ name: string; fingerprint: string }>(`select name, fingerprint from deployment_secrets for update`);
+    await client.query(
+      `insert into deployment_secrets (name, fingerprint) values ('pepper', $1), ('signing_key', $2) on conflict (name) do nothing`,
+      [pepper, signing],
+    );
+    const { rows } = await client.query<{ name: string; fingerprint: string }>(
+      `select name, fingerprint from deployment_secrets for update`,
+    );
     const stored = Object.fromEntries(rows.map((r) => [r.name, r.fingerprint]));
     if (stored.pepper !== pepper) {
       throw new Error(
@@ -32,7 +37,10 @@ export async function checkDeploymentSecrets(databaseUrl: string, secrets: Secre
           'JWT_PRIVATE_KEY differs from the signing key this database was set up with; share it between instances, or rotate by listing the old public key in JWT_PREVIOUS_PUBLIC_KEYS.',
         );
       }
-      await client.query(`update deployment_secrets set fingerprint = $1, updated_at = now() where name = 'signing_key'`, [signing]);
+      await client.query(
+        `update deployment_secrets set fingerprint = $1, updated_at = now() where name = 'signing_key'`,
+        [signing],
+      );
     }
     await client.query('commit');
   } catch (error) {

@@ -16,7 +16,11 @@ import { buildOpenApiDocument } from './openapi';
 async function main(): Promise<void> {
   const config = loadConfig({});
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const secrets = { signingKey: { kid: keyId(publicKey), privateKey, publicKey }, verifyKeys: [], pepper: createSecretKey(randomBytes(32)) };
+  const secrets = {
+    signingKey: { kid: keyId(publicKey), privateKey, publicKey },
+    verifyKeys: [],
+    pepper: createSecretKey(randomBytes(32)),
+  };
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, secrets, databaseUrl: 'postgres://unused', databaseKind: 'postgres' }),
     new FastifyAdapter(),

@@ -30,22 +30,41 @@ describe('HTTP shell', () => {
   });
 
   it('answers malformed JSON with 400', async () => {
-    const res = await inject({ method: 'POST', url: '/fixture/echo', headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    const res = await inject({
+      method: 'POST',
+      url: '/fixture/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(expectProblem(res, 400).type).toBe('urn:portico:problem:malformed-json');
   });
 
   it('answers a wrong content type with 415', async () => {
-    const res = await inject({ method: 'POST', url: '/fixture/echo', headers: { 'content-type': 'text/xml' }, payload: '<a/>' });
+    const res = await inject({
+      method: 'POST',
+      url: '/fixture/echo',
+      headers: { 'content-type': 'text/xml' },
+      payload: '<a/>',
+    });
     expectProblem(res, 415);
   });
 
   it('answers a body over the limit with 413', async () => {
-    const res = await inject({ method: 'POST', url: '/fixture/echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(5000) }) });
+    const res = await inject({
+      method: 'POST',
+      url: '/fixture/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(5000) }),
+    });
     expectProblem(res, 413);
   });
 
   it('answers invalid fields with 400 and one entry per problem', async () => {
-    const res = await inject({ method: 'POST', url: '/fixture/echo', payload: { name: 'too long name', count: -1, extra: true } });
+    const res = await inject({
+      method: 'POST',
+      url: '/fixture/echo',
+      payload: { name: 'too long name', count: -1, extra: true },
+    });
     const body = expectProblem(res, 400);
     expect(body.type).toBe('urn:portico:problem:validation-error');
     const fields = body.errors.map((e: { field: string }) => e.field).sort();
@@ -61,9 +80,14 @@ describe('HTTP shell', () => {
 
   it('maps ORM not-found to 404 and unique violations to 409', async () => {
     expectProblem(await inject({ method: 'GET', url: '/fixture/things/41' }), 404);
-    expect((await inject({ method: 'POST', url: '/fixture/things', payload: { id: 1, name: 'a' } })).statusCode).toBe(201);
+    expect((await inject({ method: 'POST', url: '/fixture/things', payload: { id: 1, name: 'a' } })).statusCode).toBe(
+      201,
+    );
     expect((await inject({ method: 'GET', url: '/fixture/things/1' })).json()).toEqual({ id: 1, name: 'a' });
-    const dup = expectProblem(await inject({ method: 'POST', url: '/fixture/things', payload: { id: 2, name: 'a' } }), 409);
+    const dup = expectProblem(
+      await inject({ method: 'POST', url: '/fixture/things', payload: { id: 2, name: 'a' } }),
+      409,
+    );
     expect(JSON.stringify(dup)).not.toMatch(/fixture_things|duplicate key|insert/i);
   });
 
@@ -83,7 +107,11 @@ describe('HTTP shell', () => {
   it('echoes a valid X-Request-Id and replaces an invalid one', async () => {
     const echoed = await inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'trace-42.abc' } });
     expect(echoed.headers['x-request-id']).toBe('trace-42.abc');
-    const replaced = await inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'bad id <script>' } });
+    const replaced = await inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'bad id <script>' },
+    });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -94,11 +122,22 @@ describe('HTTP shell', () => {
   });
 
   it('never writes a credential sent in a header to the logs', async () => {
-    const secrets = ['ptc_thisIsASecretKeyValue1234567890', 'eyJhbGciOiJFUzI1NiJ9.secret-token.sig', 'undb-secret-777', 'session=cookie-secret'];
+    const secrets = [
+      'ptc_thisIsASecretKeyValue1234567890',
+      'eyJhbGciOiJFUzI1NiJ9.secret-token.sig',
+      'undb-secret-777',
+      'session=cookie-secret',
+    ];
     const res = await inject({
       method: 'POST',
       url: '/fixture/echo',
-      headers: { 'x-api-key': secrets[0], authorization: `Bearer ${secrets[1]}`, 'x-undb-api-token': secrets[2], cookie: secrets[3], 'x-request-id': 'redaction-check' },
+      headers: {
+        'x-api-key': secrets[0],
+        authorization: `Bearer ${secrets[1]}`,
+        'x-undb-api-token': secrets[2],
+        cookie: secrets[3],
+        'x-request-id': 'redaction-check',
+      },
       payload: { name: 'ok', count: 1, password: 'hunter2-password' },
     });
     expect(res.statusCode).toBe(400);
@@ -108,6 +147,11 @@ describe('HTTP shell', () => {
       for (const secret of [...secrets, 'hunter2-password']) expect(line).not.toContain(secret);
     }
     // The request line names the caller but carries no headers, where credentials travel.
-    expect(JSON.parse(lines[lines.length - 1]).request).toEqual({ method: 'POST', url: '/fixture/echo', ip: '127.0.0.1', user_agent: 'lightMyRequest' });
+    expect(JSON.parse(lines[lines.length - 1]).request).toEqual({
+      method: 'POST',
+      url: '/fixture/echo',
+      ip: '127.0.0.1',
+      user_agent: 'lightMyRequest',
+    });
   });
 });

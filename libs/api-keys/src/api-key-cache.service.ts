@@ -51,7 +51,9 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
       this.subscriber.on('message', (_channel, id: string) => this.entries.delete(id));
       // After a reconnect (ioredis resubscribes on its own) evictions may have been missed.
       this.subscriber.on('ready', () => this.entries.clear());
-      void this.subscriber.subscribe(CHANNEL).catch((err) => this.logger.warn(`cannot subscribe to key evictions: ${err.message}`));
+      void this.subscriber
+        .subscribe(CHANNEL)
+        .catch((err: Error) => this.logger.warn(`cannot subscribe to key evictions: ${err.message}`));
     }
     if (this.db.kind === 'postgres') await this.listen();
   }
@@ -75,7 +77,8 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
     client.on('notification', (msg) => msg.payload && this.entries.delete(msg.payload));
     const lost = () => {
       if (this.listener !== client) return;
-      if (this.listening && !this.stopped) this.logger.warn('key eviction listener lost; keys are revalidated on every request until it is back');
+      if (this.listening && !this.stopped)
+        this.logger.warn('key eviction listener lost; keys are revalidated on every request until it is back');
       this.listening = false;
       this.listener = undefined;
       void client.end().catch(() => undefined);
@@ -117,7 +120,9 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async load(id: string): Promise<ApiKeyState | null> {
-    const rows = await this.em.getConnection().execute<ApiKeyRow[]>(`select ${API_KEY_COLUMNS} from api_keys where id = ?`, [id]);
+    const rows = await this.em
+      .getConnection()
+      .execute<ApiKeyRow[]>(`select ${API_KEY_COLUMNS} from api_keys where id = ?`, [id]);
     const state = rows[0] ? toState(rows[0]) : null;
     this.entries.set(id, { state, loadedAt: Date.now() });
     return state;

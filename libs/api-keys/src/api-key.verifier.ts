@@ -36,7 +36,9 @@ export class ApiKeyVerifier implements OnModuleInit {
   private readonly seen = new SeenCredentials<{ keyId: string; secretHash: Buffer }>();
 
   onModuleInit(): void {
-    this.authenticator.useApiKeyVerifier({ verify: async (request, key) => (await this.verifyKey(request, key))?.principal ?? null });
+    this.authenticator.useApiKeyVerifier({
+      verify: async (request, key) => (await this.verifyKey(request, key))?.principal ?? null,
+    });
     this.jwt.useKeyTokenResolver({ fromToken: (request, payload) => this.fromToken(request, payload) });
   }
 

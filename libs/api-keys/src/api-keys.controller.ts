@@ -1,8 +1,22 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, Page, PageQueryDto, Principal } from '@app/common';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, ApiKeyPageDto, ApiKeyWithSecretDto, CreateApiKeyDto, MeApiKeyDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import {
+  ApiKeyDto,
+  ApiKeyPageDto,
+  ApiKeyWithSecretDto,
+  CreateApiKeyDto,
+  MeApiKeyDto,
+  UpdateApiKeyDto,
+} from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 // GET /api/auth/me (in the auth module) answers this for keys.
@@ -15,26 +29,41 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key; the secret is in this response only' })
   @ApiCreatedResponse({ type: ApiKeyWithSecretDto })
-  create(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: CreateApiKeyDto): Promise<ApiKeyWithSecretDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<ApiKeyWithSecretDto> {
     return this.keys.create(principal, spaceId, dto);
   }
 
   @Get()
   @ApiOperation({ operationId: 'listApiKeys', summary: "The space's API keys (never their secrets)" })
   @ApiOkResponse({ type: ApiKeyPageDto })
-  list(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<ApiKeyDto>> {
     return this.keys.list(principal, spaceId, query);
   }
 
   @Get(':key_id')
   @ApiOperation({ operationId: 'getApiKey', summary: 'One API key' })
   @ApiOkResponse({ type: ApiKeyDto })
-  get(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Param('key_id') keyId: string): Promise<ApiKeyDto> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Param('key_id') keyId: string,
+  ): Promise<ApiKeyDto> {
     return this.keys.get(principal, spaceId, keyId);
   }
 
   @Patch(':key_id')
-  @ApiOperation({ operationId: 'updateApiKey', summary: 'Change a key; effective from the next request, its JWTs included' })
+  @ApiOperation({
+    operationId: 'updateApiKey',
+    summary: 'Change a key; effective from the next request, its JWTs included',
+  })
   @ApiOkResponse({ type: ApiKeyDto })
   update(
     @CurrentPrincipal() principal: Principal,
@@ -46,17 +75,31 @@ export class ApiKeysController {
   }
 
   @Post(':key_id/regenerate')
-  @ApiOperation({ operationId: 'regenerateApiKey', summary: 'New secret, same id and permissions; the old secret and its JWTs die now' })
+  @ApiOperation({
+    operationId: 'regenerateApiKey',
+    summary: 'New secret, same id and permissions; the old secret and its JWTs die now',
+  })
   @ApiCreatedResponse({ type: ApiKeyWithSecretDto })
-  regenerate(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Param('key_id') keyId: string): Promise<ApiKeyWithSecretDto> {
+  regenerate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Param('key_id') keyId: string,
+  ): Promise<ApiKeyWithSecretDto> {
     return this.keys.regenerate(principal, spaceId, keyId);
   }
 
   @Delete(':key_id')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'deleteApiKey', summary: 'Delete a key; it and its JWTs are rejected from the next request' })
+  @ApiOperation({
+    operationId: 'deleteApiKey',
+    summary: 'Delete a key; it and its JWTs are rejected from the next request',
+  })
   @ApiNoContentResponse()
-  remove(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Param('key_id') keyId: string): Promise<void> {
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Param('key_id') keyId: string,
+  ): Promise<void> {
     return this.keys.remove(principal, spaceId, keyId);
   }
 }

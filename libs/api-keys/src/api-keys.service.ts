@@ -2,14 +2,34 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { badRequest, decodeCursor, DEFAULT_PAGE_SIZE, FieldError, isUuid, notFound, Page, PageQueryDto, Principal, toPage, unauthorized, uuidv7 } from '@app/common';
+import {
+  badRequest,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  FieldError,
+  isUuid,
+  notFound,
+  Page,
+  PageQueryDto,
+  Principal,
+  toPage,
+  unauthorized,
+  uuidv7,
+} from '@app/common';
 import { SpaceAccessService } from '@app/spaces';
 import { SigningKeysService } from '@app/auth';
 import { ANONYMOUS, actorOf, AuditWriter, diff } from '@app/audit';
 import { ApiKeyCache } from './api-key-cache.service';
 import { API_KEY_COLUMNS, ApiKeyRow } from './api-key-state';
 import { ApiKeyVerifier } from './api-key.verifier';
-import { ApiKeyDto, ApiKeyWithSecretDto, CreateApiKeyDto, ExpiresIn, KeyTokenDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import {
+  ApiKeyDto,
+  ApiKeyWithSecretDto,
+  CreateApiKeyDto,
+  ExpiresIn,
+  KeyTokenDto,
+  UpdateApiKeyDto,
+} from './dto/api-key.dto';
 import { validateAllowedIps } from './ip-allowlist';
 import { generateKey, maskKey } from './key-format';
 import { assertWithinPower, powerOf } from './key-power';
@@ -23,8 +43,18 @@ const keyNotFound = () => notFound('The API key does not exist.');
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 /** What the audit log shows of a key: its settings, never its secret or hash. */
-const AUDITED_FIELDS = ['label', 'description', 'is_admin', 'collection_permissions', 'scopes', 'allowed_ips', 'rate_limit_per_minute', 'expires_at'] as const;
-const audited = (row: ApiKeyRow) => Object.fromEntries(AUDITED_FIELDS.map((f) => [f, f === 'expires_at' ? iso(row.expires_at) : row[f]]));
+const AUDITED_FIELDS = [
+  'label',
+  'description',
+  'is_admin',
+  'collection_permissions',
+  'scopes',
+  'allowed_ips',
+  'rate_limit_per_minute',
+  'expires_at',
+] as const;
+const audited = (row: ApiKeyRow) =>
+  Object.fromEntries(AUDITED_FIELDS.map((f) => [f, f === 'expires_at' ? iso(row.expires_at) : row[f]]));
 
 export function toKeyDto(row: ApiKeyRow): ApiKeyDto {
   const expired = row.expires_at !== null && new Date(row.expires_at).getTime() <= Date.now();
@@ -95,7 +125,13 @@ export class ApiKeysService {
           principal.id,
         ],
       );
-      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.create', resource: { type: 'api_key', id }, changes: diff({}, audited(created[0])) });
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'api_key.create',
+        resource: { type: 'api_key', id },
+        changes: diff({}, audited(created[0])),
+      });
       return created;
     });
     return { ...toKeyDto(rows[0]), key };
@@ -127,7 +163,8 @@ export class ApiKeysService {
         isAdmin: dto.is_admin ?? current.is_admin,
         scopes: dto.scopes ?? current.scopes,
         grants: toGrants(permissions ?? current.collection_permissions),
-        rateLimitPerMinute: dto.rate_limit_per_minute === undefined ? current.rate_limit_per_minute : dto.rate_limit_per_minute,
+        rateLimitPerMinute:
+          dto.rate_limit_per_minute === undefined ? current.rate_limit_per_minute : dto.rate_limit_per_minute,
       });
       const rows = await em.execute<ApiKeyRow[]>(
         `update api_keys set
@@ -153,7 +190,13 @@ export class ApiKeysService {
           keyId,
         ],
       );
-      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.update', resource: { type: 'api_key', id: keyId }, changes: diff(audited(current), audited(rows[0])) });
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'api_key.update',
+        resource: { type: 'api_key', id: keyId },
+        changes: diff(audited(current), audited(rows[0])),
+      });
       return rows[0];
     });
     return toKeyDto(row);
@@ -172,7 +215,13 @@ export class ApiKeysService {
           where space_id = ? and id = ? returning ${API_KEY_COLUMNS}`,
         [this.verifier.hash(key), key.slice(-4), spaceId, keyId],
       );
-      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.regenerate', resource: { type: 'api_key', id: keyId }, metadata: { generation: rows[0].generation } });
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'api_key.regenerate',
+        resource: { type: 'api_key', id: keyId },
+        metadata: { generation: rows[0].generation },
+      });
       return rows[0];
     });
     return { ...toKeyDto(row), key };
@@ -183,7 +232,13 @@ export class ApiKeysService {
     await this.changeKey(spaceId, keyId, async (em, current) => {
       assertWithinPower(principal, powerOf(current), true);
       await em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]);
-      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'api_key.delete', resource: { type: 'api_key', id: keyId }, changes: diff(audited(current), {}) });
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'api_key.delete',
+        resource: { type: 'api_key', id: keyId },
+        changes: diff(audited(current), {}),
+      });
     });
   }
 
@@ -191,7 +246,11 @@ export class ApiKeysService {
    * Every change to a key: locks its row (404 if absent), runs `work`, and evicts the
    * key from every instance's cache, in the transaction and again after commit.
    */
-  private async changeKey<T>(spaceId: string, keyId: string, work: (em: EntityManager, current: ApiKeyRow) => Promise<T>): Promise<T> {
+  private async changeKey<T>(
+    spaceId: string,
+    keyId: string,
+    work: (em: EntityManager, current: ApiKeyRow) => Promise<T>,
+  ): Promise<T> {
     const result = await this.em.transactional(async (em) => {
       const out = await work(em, await this.find(em, spaceId, keyId, true));
       await this.cache.changedIn(em, keyId);
@@ -206,14 +265,26 @@ export class ApiKeysService {
     const verified = await this.verifier.verifyKey(request, apiKey);
     if (!verified || (clientId !== undefined && clientId !== verified.state.id)) {
       // Who presented it is unknown: a bad key names no trustworthy space, so the platform log takes it.
-      await this.audit.appendNow({ spaceId: null, actor: ANONYMOUS, action: 'api_key.exchange', outcome: 'failure', resource: { type: 'api_key', id: null } });
+      await this.audit.appendNow({
+        spaceId: null,
+        actor: ANONYMOUS,
+        action: 'api_key.exchange',
+        outcome: 'failure',
+        resource: { type: 'api_key', id: null },
+      });
       return null;
     }
     const { state } = verified;
     const untilExpiry = state.expiresAt === null ? Infinity : Math.floor((state.expiresAt - Date.now()) / 1000);
     const ttl = Math.max(1, Math.min(this.config.auth.keyTokenTtl, untilExpiry));
     const token = await this.keys.sign(state.id, { kind: 'api_key', spc: state.spaceId, gen: state.generation }, ttl);
-    await this.audit.appendNow({ spaceId: state.spaceId, actor: actorOf(verified.principal), action: 'api_key.exchange', resource: { type: 'api_key', id: state.id }, metadata: { expires_in: ttl } });
+    await this.audit.appendNow({
+      spaceId: state.spaceId,
+      actor: actorOf(verified.principal),
+      action: 'api_key.exchange',
+      resource: { type: 'api_key', id: state.id },
+      metadata: { expires_in: ttl },
+    });
     return { token, token_type: 'Bearer', expires_in: ttl };
   }
 
@@ -224,7 +295,10 @@ export class ApiKeysService {
   }
 
   /** Checks the fields class-validator cannot; returns the permissions, undefined when not given. */
-  private validated(dto: { collection_permissions?: unknown; allowed_ips?: unknown }): CollectionPermissions | undefined {
+  private validated(dto: {
+    collection_permissions?: unknown;
+    allowed_ips?: unknown;
+  }): CollectionPermissions | undefined {
     const errors: FieldError[] = [];
     if (dto.collection_permissions !== undefined) errors.push(...validatePermissions(dto.collection_permissions));
     if (dto.allowed_ips !== undefined) errors.push(...validateAllowedIps(dto.allowed_ips));

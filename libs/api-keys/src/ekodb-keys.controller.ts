@@ -1,13 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, badRequest, CredentialInBody, CurrentPrincipal, Page, PageQueryDto, Principal } from '@app/common';
+import {
+  Authenticated,
+  badRequest,
+  CredentialInBody,
+  CurrentPrincipal,
+  Page,
+  PageQueryDto,
+  Principal,
+} from '@app/common';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyPageDto, ApiKeyWithSecretDto, RegisterApiKeyDto } from './dto/api-key.dto';
 
 /** The space is the one the presenting API key belongs to. */
 function impliedSpace(principal: Principal): string {
   if (principal.kind !== 'api_key') {
-    throw badRequest('These ekoDB-style routes take the space from an API key; users should call /api/spaces/{space_id}/api-keys.');
+    throw badRequest(
+      'These ekoDB-style routes take the space from an API key; users should call /api/spaces/{space_id}/api-keys.',
+    );
   }
   return principal.spaceId;
 }
@@ -21,7 +31,10 @@ export class EkoDbKeysController {
 
   @Post('register')
   @CredentialInBody('api_key')
-  @ApiOperation({ operationId: 'registerApiKey', summary: 'ekoDB: create a key in the admin credential’s space (header, or `api_key` in the body)' })
+  @ApiOperation({
+    operationId: 'registerApiKey',
+    summary: 'ekoDB: create a key in the admin credential’s space (header, or `api_key` in the body)',
+  })
   @ApiCreatedResponse({ type: ApiKeyWithSecretDto })
   register(@CurrentPrincipal() principal: Principal, @Body() dto: RegisterApiKeyDto): Promise<ApiKeyWithSecretDto> {
     const { api_key: _credential, ...fields } = dto;

@@ -21,6 +21,11 @@ describe('IP allowlists', () => {
 
   it('validates entries', () => {
     expect(validateAllowedIps(['10.0.0.0/8', '::1', 'fe80::/10'])).toEqual([]);
-    expect(validateAllowedIps(['10.0.0.0/33', 'nope', '1.2.3.4/8/9', 5]).map((e) => e.field)).toEqual(['allowed_ips[0]', 'allowed_ips[1]', 'allowed_ips[2]', 'allowed_ips[3]']);
+    expect(validateAllowedIps(['10.0.0.0/33', 'nope', '1.2.3.4/8/9', 5]).map((e) => e.field)).toEqual([
+      'allowed_ips[0]',
+      'allowed_ips[1]',
+      'allowed_ips[2]',
+      'allowed_ips[3]',
+    ]);
   });
 });

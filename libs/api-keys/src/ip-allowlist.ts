@@ -3,7 +3,8 @@ import type { FieldError } from '@app/common';
 
 /** Validates `allowed_ips` entries: IPv4/IPv6 addresses or CIDRs. */
 export function validateAllowedIps(value: unknown): FieldError[] {
-  if (!Array.isArray(value) || value.length > 100) return [{ field: 'allowed_ips', message: 'must be a list of at most 100 addresses or CIDRs' }];
+  if (!Array.isArray(value) || value.length > 100)
+    return [{ field: 'allowed_ips', message: 'must be a list of at most 100 addresses or CIDRs' }];
   const errors: FieldError[] = [];
   value.forEach((entry, i) => {
     const [addr, bits, extra] = typeof entry === 'string' ? entry.split('/') : [];

@@ -19,7 +19,14 @@ describe('API key format', () => {
     }
   });
 
-  it.each(['', 'ptc_', 'ptc_short', 'xyz_' + 'a'.repeat(71), generateKey(ID) + 'x', generateKey(ID).replace('ptc_', 'PTC_')])('rejects %s', (key) => {
+  it.each([
+    '',
+    'ptc_',
+    'ptc_short',
+    'xyz_' + 'a'.repeat(71),
+    generateKey(ID) + 'x',
+    generateKey(ID).replace('ptc_', 'PTC_'),
+  ])('rejects %s', (key) => {
     expect(parseKey(key)).toBeUndefined();
   });
 

@@ -31,7 +31,8 @@ export class ApiKeyAuthExtensions implements OnModuleInit {
       const basic = basicCredentials(request.headers.authorization);
       const id = basic?.id ?? params.client_id;
       const secret = basic?.secret ?? params.client_secret;
-      if (!id || !secret) throw new OAuthError('invalid_client', 'client_id and client_secret (or HTTP Basic) are required.');
+      if (!id || !secret)
+        throw new OAuthError('invalid_client', 'client_id and client_secret (or HTTP Basic) are required.');
       const issued = await this.keys.exchange(request, secret, id);
       if (!issued) throw new OAuthError('invalid_client', 'The client credentials are invalid, expired or revoked.');
       return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expires_in };

@@ -38,5 +38,10 @@ export function assertWithinPower(creator: Principal, desired: DesiredPower, act
 
 /** The power a stored key holds, to check that a caller may act on it at all. */
 export function powerOf(row: ApiKeyRow): DesiredPower {
-  return { isAdmin: row.is_admin, scopes: row.scopes, grants: toGrants(row.collection_permissions), rateLimitPerMinute: row.rate_limit_per_minute };
+  return {
+    isAdmin: row.is_admin,
+    scopes: row.scopes,
+    grants: toGrants(row.collection_permissions),
+    rateLimitPerMinute: row.rate_limit_per_minute,
+  };
 }

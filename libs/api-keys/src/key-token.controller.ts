@@ -15,7 +15,10 @@ export class KeyTokenController {
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ operationId: 'exchangeApiKey', summary: 'Exchange an API key for a short-lived JWT acting as the key (ekoDB)' })
+  @ApiOperation({
+    operationId: 'exchangeApiKey',
+    summary: 'Exchange an API key for a short-lived JWT acting as the key (ekoDB)',
+  })
   @ApiOkResponse({ type: KeyTokenDto })
   @ApiProblems(401)
   token(@Req() request: FastifyRequest, @Body() dto: KeyTokenRequestDto): Promise<KeyTokenDto> {

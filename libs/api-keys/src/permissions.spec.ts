@@ -4,7 +4,14 @@ describe('collection permissions', () => {
   const contract = {
     users: ['read', 'write'],
     products: ['read'],
-    orders: { read: true, write: true, delete: false, select_fields: ['id', 'total'], exclude_fields: ['card_last4'], writable_fields: ['status'] },
+    orders: {
+      read: true,
+      write: true,
+      delete: false,
+      select_fields: ['id', 'total'],
+      exclude_fields: ['card_last4'],
+      writable_fields: ['status'],
+    },
     '*': ['read'],
   };
 
@@ -12,7 +19,11 @@ describe('collection permissions', () => {
     expect(validatePermissions(contract)).toEqual([]);
     const grants = toGrants(contract as never);
     expect([...grants.get('users')!.actions]).toEqual(['read', 'write']);
-    expect(grants.get('orders')).toMatchObject({ selectFields: ['id', 'total'], excludeFields: ['card_last4'], writableFields: ['status'] });
+    expect(grants.get('orders')).toMatchObject({
+      selectFields: ['id', 'total'],
+      excludeFields: ['card_last4'],
+      writableFields: ['status'],
+    });
     expect([...grants.get('orders')!.actions]).toEqual(['read', 'write']);
     expect(grantFor(grants, 'anything')).toBe(grants.get('*'));
   });
@@ -33,7 +44,9 @@ describe('collection permissions', () => {
     expect(grantWithin(g(['read']), g(['read', 'write']))).toBe(true);
     expect(grantWithin(g(['delete']), g(['read', 'write']))).toBe(false);
     expect(grantWithin(g({ read: true }), g({ read: true, select_fields: ['a'] }))).toBe(false);
-    expect(grantWithin(g({ read: true, select_fields: ['a'] }), g({ read: true, select_fields: ['a', 'b'] }))).toBe(true);
+    expect(grantWithin(g({ read: true, select_fields: ['a'] }), g({ read: true, select_fields: ['a', 'b'] }))).toBe(
+      true,
+    );
     expect(grantWithin(g({ read: true }), g({ read: true, exclude_fields: ['ssn'] }))).toBe(false);
     expect(grantWithin(g(['read']), undefined)).toBe(false);
   });

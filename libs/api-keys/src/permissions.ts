@@ -24,10 +24,12 @@ export function validatePermissions(value: unknown): FieldError[] {
   if (entries.length > 500) at('', 'may name at most 500 collections');
   for (const [collection, grant] of entries) {
     const path = `.${collection}`;
-    if (collection !== '*' && !NAME.test(collection)) at(path, 'collection names match ^[a-z][a-z0-9_]{0,62}$ (or "*")');
+    if (collection !== '*' && !NAME.test(collection))
+      at(path, 'collection names match ^[a-z][a-z0-9_]{0,62}$ (or "*")');
     if (Array.isArray(grant)) {
       for (const action of grant) {
-        if (!COLLECTION_ACTIONS.includes(action)) at(path, `unknown action "${String(action)}"; use ${COLLECTION_ACTIONS.join(', ')}`);
+        if (!COLLECTION_ACTIONS.includes(action))
+          at(path, `unknown action "${String(action)}"; use ${COLLECTION_ACTIONS.join(', ')}`);
       }
     } else if (typeof grant === 'object' && grant !== null) {
       for (const [k, v] of Object.entries(grant)) {
@@ -69,7 +71,10 @@ export function toGrants(permissions: CollectionPermissions): Map<string, Collec
 }
 
 /** The grant that applies to `collection`: its own entry, else `*`. */
-export function grantFor(grants: ReadonlyMap<string, CollectionGrant>, collection: string): CollectionGrant | undefined {
+export function grantFor(
+  grants: ReadonlyMap<string, CollectionGrant>,
+  collection: string,
+): CollectionGrant | undefined {
   return grants.get(collection) ?? grants.get('*');
 }
 
@@ -81,5 +86,9 @@ export function grantWithin(inner: CollectionGrant, outer: CollectionGrant | und
   if (!outer) return inner.actions.size === 0;
   for (const a of inner.actions) if (!outer.actions.has(a)) return false;
   const excludesAtLeast = (outer.excludeFields ?? []).every((f) => (inner.excludeFields ?? []).includes(f));
-  return within(inner.selectFields, outer.selectFields) && within(inner.writableFields, outer.writableFields) && excludesAtLeast;
+  return (
+    within(inner.selectFields, outer.selectFields) &&
+    within(inner.writableFields, outer.writableFields) &&
+    excludesAtLeast
+  );
 }

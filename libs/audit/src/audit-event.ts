@@ -49,14 +49,17 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
 /** The members of `after` (or `before`) whose values differ, as `[before, after]` pairs. */
 export function diff(before: Record<string, unknown>, after: Record<string, unknown>): AuditChanges {
   const out: AuditChanges = {};
-  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) if (!same(before[k], after[k])) out[k] = [before[k] ?? null, after[k] ?? null];
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)]))
+    if (!same(before[k], after[k])) out[k] = [before[k] ?? null, after[k] ?? null];
   return out;
 }
 
 /** Members that hold secrets by their name, wherever they appear. */
-const SECRET_NAMES = /^(password|secret|secret_hash|token|access_token|refresh_token|api_key|key|authorization|cookie)$/i;
+const SECRET_NAMES =
+  /^(password|secret|secret_hash|token|access_token|refresh_token|api_key|key|authorization|cookie)$/i;
 /** Values that are secrets by their shape: our API keys and refresh tokens, and any JWT. */
-const SECRET_VALUE = /(ptc_[A-Za-z0-9_-]{20,}|prt_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g;
+const SECRET_VALUE =
+  /(ptc_[A-Za-z0-9_-]{20,}|prt_[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/g;
 
 /**
  * The last line of defence: services never hand secrets to the log, and whatever
@@ -67,7 +70,7 @@ export function scrub<T>(value: T, name?: string): T {
     if (name !== undefined && SECRET_NAMES.test(name)) return '[redacted]' as T;
     return value.replace(SECRET_VALUE, '[redacted]') as T;
   }
-  if (Array.isArray(value)) return value.map((v) => scrub(v)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => scrub(v)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrub(v, k)])) as T;
   }

@@ -11,9 +11,16 @@ export class AuditLogsController {
 
   @Get('spaces/:space_id/audit-logs')
   @Authenticated({ apiKeys: true })
-  @ApiOperation({ operationId: 'listAuditLogs', summary: "The space's audit log, newest first (admins, owners, keys with audit:read)" })
+  @ApiOperation({
+    operationId: 'listAuditLogs',
+    summary: "The space's audit log, newest first (admins, owners, keys with audit:read)",
+  })
   @ApiOkResponse({ type: AuditLogPageDto })
-  list(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string, @Query() query: AuditLogQueryDto): Promise<Page<AuditLogDto>> {
+  list(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string,
+    @Query() query: AuditLogQueryDto,
+  ): Promise<Page<AuditLogDto>> {
     return this.logs.list(p, spaceId, query);
   }
 
@@ -27,7 +34,10 @@ export class AuditLogsController {
 
   @Get('audit-logs')
   @Authenticated()
-  @ApiOperation({ operationId: 'listPlatformAuditLogs', summary: 'Account-level events (sign-up, login, refresh): platform admins only' })
+  @ApiOperation({
+    operationId: 'listPlatformAuditLogs',
+    summary: 'Account-level events (sign-up, login, refresh): platform admins only',
+  })
   @ApiOkResponse({ type: AuditLogPageDto })
   listPlatform(@CurrentPrincipal() p: Principal, @Query() query: AuditLogQueryDto): Promise<Page<AuditLogDto>> {
     return this.logs.listPlatform(p, query);
@@ -35,7 +45,10 @@ export class AuditLogsController {
 
   @Get('audit-logs/verify')
   @Authenticated()
-  @ApiOperation({ operationId: 'verifyPlatformAuditLogs', summary: "Verify the platform log's hash chain: platform admins only" })
+  @ApiOperation({
+    operationId: 'verifyPlatformAuditLogs',
+    summary: "Verify the platform log's hash chain: platform admins only",
+  })
   @ApiOkResponse({ type: AuditVerifyDto })
   verifyPlatform(@CurrentPrincipal() p: Principal): Promise<AuditVerifyDto> {
     return this.logs.verifyPlatform(p);

@@ -1,6 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, DEFAULT_PAGE_SIZE, forbidden, isUuid, notFound, Page, Principal, SPACE_AUTHORIZER, SpaceAuthorizer, toPage } from '@app/common';
+import {
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  forbidden,
+  isUuid,
+  notFound,
+  Page,
+  Principal,
+  SPACE_AUTHORIZER,
+  SpaceAuthorizer,
+  toPage,
+} from '@app/common';
 import { PLATFORM_LOG } from './audit-event';
 import { AuditLogDto, AuditLogQueryDto, AuditVerifyDto } from './dto/audit-log.dto';
 
@@ -82,7 +93,8 @@ export class AuditLogsService {
   }
 
   private assertPlatformAdmin(principal: Principal): void {
-    if (principal.kind !== 'user' || !principal.isPlatformAdmin) throw forbidden('Only platform admins may read the platform audit log.');
+    if (principal.kind !== 'user' || !principal.isPlatformAdmin)
+      throw forbidden('Only platform admins may read the platform audit log.');
   }
 
   /** Newest first, keyset on the chain position. */
@@ -117,7 +129,15 @@ export class AuditLogsService {
    * the chain's recorded head. Reports the oldest entry that fails.
    */
   async verifyChain(spaceId: string): Promise<AuditVerifyDto> {
-    const [result] = await this.em.execute<{ checked: number; first_broken_id: string | null; reason: string | null; head_ok: boolean | null; last_id: string | null }[]>(
+    const [result] = await this.em.execute<
+      {
+        checked: number;
+        first_broken_id: string | null;
+        reason: string | null;
+        head_ok: boolean | null;
+        last_id: string | null;
+      }[]
+    >(
       `with head as (
          select seq, hash, anchor_seq, anchor_hash from audit_chains where space_id = ?
        ), entries as (
@@ -142,8 +162,15 @@ export class AuditLogsService {
               (select id from entries order by seq desc limit 1) as last_id`,
       [spaceId, spaceId],
     );
-    if (result.first_broken_id) return { valid: false, checked: result.checked, first_broken_id: result.first_broken_id, reason: result.reason! };
-    if (!result.head_ok) return { valid: false, checked: result.checked, ...(result.last_id ? { first_broken_id: result.last_id } : {}), reason: 'truncated' };
+    if (result.first_broken_id)
+      return { valid: false, checked: result.checked, first_broken_id: result.first_broken_id, reason: result.reason! };
+    if (!result.head_ok)
+      return {
+        valid: false,
+        checked: result.checked,
+        ...(result.last_id ? { first_broken_id: result.last_id } : {}),
+        reason: 'truncated',
+      };
     return { valid: true, checked: result.checked };
   }
 }

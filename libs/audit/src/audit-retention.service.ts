@@ -38,9 +38,11 @@ export class AuditRetention implements OnModuleInit, OnApplicationShutdown {
 
   /** One pass over every chain; returns how many entries were deleted. `now` is a parameter so tests can move time. */
   async run(now = new Date()): Promise<number> {
-    const chains = await this.em.fork().execute<{ space_id: string; tier: string | null }[]>(
-      'select c.space_id, s.tier from audit_chains c left join spaces s on s.id = c.space_id',
-    );
+    const chains = await this.em
+      .fork()
+      .execute<{ space_id: string; tier: string | null }[]>(
+        'select c.space_id, s.tier from audit_chains c left join spaces s on s.id = c.space_id',
+      );
     let deleted = 0;
     for (const chain of chains) {
       const cutoff = new Date(now.getTime() - this.daysFor(chain.space_id, chain.tier) * 86_400_000);

@@ -1,7 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { DATABASE_UNAVAILABLE, isUuid, Principal, problemType, ProblemDetails, ProblemObserver, SPACE_AUTHORIZER, SpaceAuthorizer } from '@app/common';
+import {
+  DATABASE_UNAVAILABLE,
+  isUuid,
+  Principal,
+  problemType,
+  ProblemDetails,
+  ProblemObserver,
+  SPACE_AUTHORIZER,
+  SpaceAuthorizer,
+} from '@app/common';
 import { actorOf, AuditEvent } from './audit-event';
 import { AuditWriter } from './audit.writer';
 import { metaOf, RequestMeta } from './request-meta';
@@ -49,17 +58,28 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
     if (problem.type === problemType(DATABASE_UNAVAILABLE)) return;
     const principal = request.principal;
     const changing = request.method !== 'GET' && request.method !== 'HEAD';
-    const outcome = status === 403 ? 'denied' : principal && changing && (status === 409 || status >= 500) ? 'failure' : undefined;
+    const outcome =
+      status === 403 ? 'denied' : principal && changing && (status === 409 || status >= 500) ? 'failure' : undefined;
     if (!outcome) return;
     const route = this.route(request);
     await this.writer.appendNow(
-      { spaceId: await this.spaceOf(principal, request), actor: actorOf(principal), outcome, ...route, metadata: { status, detail: problem.detail ?? null } },
+      {
+        spaceId: await this.spaceOf(principal, request),
+        actor: actorOf(principal),
+        outcome,
+        ...route,
+        metadata: { status, detail: problem.detail ?? null },
+      },
       metaOf(request),
     );
   }
 
   private route(request: FastifyRequest) {
-    return routeAction(request.method, request.routeOptions?.url ?? request.url, (request.params ?? {}) as Record<string, string>);
+    return routeAction(
+      request.method,
+      request.routeOptions?.url ?? request.url,
+      (request.params ?? {}) as Record<string, string>,
+    );
   }
 
   /**
@@ -98,10 +118,21 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
       return;
     }
     // Reserve the slot before the (one per window) membership check, so a flood checks once.
-    const slot: Rejections = { event: { spaceId: null, actor: actorOf(principal), action: 'rate_limit.exceeded', outcome: 'denied' }, meta: metaOf(request), count: 0, firstAt: now, lastAt: now };
+    const slot: Rejections = {
+      event: { spaceId: null, actor: actorOf(principal), action: 'rate_limit.exceeded', outcome: 'denied' },
+      meta: metaOf(request),
+      count: 0,
+      firstAt: now,
+      lastAt: now,
+    };
     this.rejections.set(key, slot);
     const route = this.route(request);
-    slot.event = { ...slot.event, spaceId: await this.spaceOf(principal, request), resource: route.resource, metadata: { operation: route.action, detail: problem.detail ?? null } };
+    slot.event = {
+      ...slot.event,
+      spaceId: await this.spaceOf(principal, request),
+      resource: route.resource,
+      metadata: { operation: route.action, detail: problem.detail ?? null },
+    };
     const metadata = { ...slot.event.metadata, count: 1, first_at: now.toISOString(), last_at: now.toISOString() };
     await this.writer.appendNow({ ...slot.event, metadata }, metaOf(request));
   }
@@ -112,8 +143,16 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
     const groups = [...this.rejections.values()].filter((g) => g.count > 0);
     this.rejections = new Map();
     for (const g of groups) {
-      const metadata = { ...g.event.metadata, count: g.count, aggregated: true, first_at: g.firstAt.toISOString(), last_at: g.lastAt.toISOString() };
-      await this.writer.appendNow({ ...g.event, metadata }, g.meta).catch((error: unknown) => this.logger.warn(`rate-limit audit entry lost: ${(error as Error).message}`));
+      const metadata = {
+        ...g.event.metadata,
+        count: g.count,
+        aggregated: true,
+        first_at: g.firstAt.toISOString(),
+        last_at: g.lastAt.toISOString(),
+      };
+      await this.writer
+        .appendNow({ ...g.event, metadata }, g.meta)
+        .catch((error: unknown) => this.logger.warn(`rate-limit audit entry lost: ${(error as Error).message}`));
     }
   }
 }

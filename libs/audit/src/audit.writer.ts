@@ -3,7 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEvent, PLATFORM_LOG, scrub } from './audit-event';
 import { currentMeta, RequestMeta } from './request-meta';
 
-const COLUMNS = 'space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, resource_collection, ip, user_agent, request_id, changes, metadata';
+const COLUMNS =
+  'space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, resource_collection, ip, user_agent, request_id, changes, metadata';
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(scrub(v)));
 
 /** A statement fragment with its parameters, for composing into a change's own statement. */
@@ -36,13 +37,23 @@ export class AuditWriter {
 
   /** `insert into audit_logs … values (…)`. */
   insert(event: AuditEvent, meta: RequestMeta = currentMeta()): SqlPart {
-    const [spaceId, actorType, actorId, label, action, outcome, resourceType, collection, ...rest] = this.common(event, meta);
+    const [spaceId, actorType, actorId, label, action, outcome, resourceType, collection, ...rest] = this.common(
+      event,
+      meta,
+    );
     return {
       sql: `insert into audit_logs (${COLUMNS}) values (cast(? as uuid), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))`,
       params: [
-        spaceId, actorType, actorId, label, action, outcome, resourceType,
+        spaceId,
+        actorType,
+        actorId,
+        label,
+        action,
+        outcome,
+        resourceType,
         event.resource?.id ?? null,
-        collection, ...rest,
+        collection,
+        ...rest,
         json(event.changes && Object.keys(event.changes).length ? event.changes : null),
         json(event.metadata),
       ],
@@ -54,7 +65,12 @@ export class AuditWriter {
    * change's statement, with the resource id and changes computed in SQL from that row.
    * No rows changed, no entry.
    */
-  insertFrom(source: string, event: Omit<AuditEvent, 'changes'>, row: { id: string; changes: SqlPart }, meta: RequestMeta = currentMeta()): SqlPart {
+  insertFrom(
+    source: string,
+    event: Omit<AuditEvent, 'changes'>,
+    row: { id: string; changes: SqlPart },
+    meta: RequestMeta = currentMeta(),
+  ): SqlPart {
     return {
       sql: `insert into audit_logs (${COLUMNS})
             select cast(? as uuid), ?, ?, ?, ?, ?, ?, ${row.id}, ?, ?, ?, ?, ${row.changes.sql}, cast(? as jsonb) from ${source}`,

@@ -14,7 +14,11 @@ const NONE: RequestMeta = { ip: null, userAgent: null, requestId: null };
 
 export function metaOf(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null, requestId: String(request.id) };
+  return {
+    ip: request.ip ?? null,
+    userAgent: typeof agent === 'string' ? agent.slice(0, 512) : null,
+    requestId: String(request.id),
+  };
 }
 
 /** The current request's meta; empty outside a request (timers, the retention job). */

@@ -9,16 +9,32 @@ const RESOURCE: Record<string, string> = {
   records: 'record',
   'audit-logs': 'audit_log',
 };
-const VERB: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete', GET: 'read', HEAD: 'read' };
+const VERB: Record<string, string> = {
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'update',
+  DELETE: 'delete',
+  GET: 'read',
+  HEAD: 'read',
+};
 /** Sub-resource verbs: the last path segment names the action on the resource before it. */
-const SUB_ACTION: Record<string, string> = { regenerate: 'regenerate', batch: 'create', verify: 'verify', token: 'exchange' };
+const SUB_ACTION: Record<string, string> = {
+  regenerate: 'regenerate',
+  batch: 'create',
+  verify: 'verify',
+  token: 'exchange',
+};
 
 /**
  * The action and resource a route acts on, for entries the audit log writes about a
  * request it did not see succeed (a 403, a failed change): `PATCH
  * /api/spaces/:space_id/collections/:name/records/:id` is `record.update` of that id.
  */
-export function routeAction(method: string, url: string, params: Record<string, string | undefined>): { action: string; resource: AuditResource } {
+export function routeAction(
+  method: string,
+  url: string,
+  params: Record<string, string | undefined>,
+): { action: string; resource: AuditResource } {
   const segments = url.split('/').filter((s) => s && s !== 'api');
   let type = 'request';
   let idParam: string | undefined;

@@ -1,6 +1,21 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiConflict, ApiProblems, Authenticated, BruteForceLimited, CurrentPrincipal, Principal, Public } from '@app/common';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  ApiConflict,
+  ApiProblems,
+  Authenticated,
+  BruteForceLimited,
+  CurrentPrincipal,
+  Principal,
+  Public,
+} from '@app/common';
 import { LoginDto, RefreshDto, SignupDto } from './dto/credentials.dto';
 import { MeUserDto, SignupResponseDto, TokenPairDto } from './dto/session.dto';
 import { AuthService } from './auth.service';
@@ -63,7 +78,10 @@ export class AuthController {
   @Get('me')
   @Authenticated({ apiKeys: true })
   @ApiOperation({ operationId: 'getMe', summary: 'The caller: a user or an API key' })
-  @ApiOkResponse({ description: 'A user (`kind: user`) or an API key (`kind: api_key`).', schema: { oneOf: [{ $ref: '#/components/schemas/MeUserDto' }, { $ref: '#/components/schemas/MeApiKeyDto' }] } })
+  @ApiOkResponse({
+    description: 'A user (`kind: user`) or an API key (`kind: api_key`).',
+    schema: { oneOf: [{ $ref: '#/components/schemas/MeUserDto' }, { $ref: '#/components/schemas/MeApiKeyDto' }] },
+  })
   me(@CurrentPrincipal() principal: Principal): Promise<unknown> {
     return this.meService.describe(principal);
   }

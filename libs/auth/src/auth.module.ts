@@ -31,6 +31,14 @@ import { UserSchema } from './user.entity';
     RefreshTokenGrant,
     { provide: AUTHENTICATOR, useExisting: CredentialAuthenticator },
   ],
-  exports: [AUTHENTICATOR, CredentialAuthenticator, JwtStrategy, SigningKeysService, MeService, OAuthGrants, AuthService],
+  exports: [
+    AUTHENTICATOR,
+    CredentialAuthenticator,
+    JwtStrategy,
+    SigningKeysService,
+    MeService,
+    OAuthGrants,
+    AuthService,
+  ],
 })
 export class AuthModule {}

@@ -43,12 +43,19 @@ export class AuthService {
         const user = em.create(UserSchema, { id: uuidv7(), email: dto.email, name: dto.name ?? null, passwordHash });
         await em.flush();
         const { token, familyId } = await this.refreshTokens.startFamily(em, user.id);
-        await this.audit.append(em, { spaceId: null, actor: userActor(user), action: 'user.signup', resource: { type: 'user', id: user.id }, metadata: { family_id: familyId } });
+        await this.audit.append(em, {
+          spaceId: null,
+          actor: userActor(user),
+          action: 'user.signup',
+          resource: { type: 'user', id: user.id },
+          metadata: { family_id: familyId },
+        });
         return { user: toUserDto(user), ...(await this.pair(user, token)) };
       });
     } catch (error) {
       // The unique index decides races between concurrent sign-ups with one email.
-      if (error instanceof UniqueConstraintViolationException) throw conflict('An account with this email already exists.');
+      if (error instanceof UniqueConstraintViolationException)
+        throw conflict('An account with this email already exists.');
       throw error;
     }
   }
@@ -71,7 +78,12 @@ export class AuthService {
     }
     const { token } = await this.em.transactional(async (em) => {
       const family = await this.refreshTokens.startFamily(em, user.id);
-      await this.audit.append(em, { spaceId: null, actor: userActor(user), action: 'auth.login', resource: { type: 'session', id: family.familyId } });
+      await this.audit.append(em, {
+        spaceId: null,
+        actor: userActor(user),
+        action: 'auth.login',
+        resource: { type: 'session', id: family.familyId },
+      });
       return family;
     });
     return this.pair(user, token);
@@ -84,16 +96,36 @@ export class AuthService {
       const actor = user ? userActor(user) : ANONYMOUS;
       const resource = { type: 'session', id: outcome.familyId ?? null };
       if (outcome.ok) {
-        await this.audit.append(em, { spaceId: null, actor, action: 'auth.refresh', resource, metadata: outcome.reusedWithinWindow ? { retried_within_window: true } : null });
+        await this.audit.append(em, {
+          spaceId: null,
+          actor,
+          action: 'auth.refresh',
+          resource,
+          metadata: outcome.reusedWithinWindow ? { retried_within_window: true } : null,
+        });
       } else if (outcome.reason === 'reused') {
         // Committed with the family's revocation: a stolen token was presented, or its owner's was.
-        await this.audit.append(em, { spaceId: null, actor, action: 'auth.refresh_reuse', outcome: 'denied', resource, metadata: { family_revoked: true } });
+        await this.audit.append(em, {
+          spaceId: null,
+          actor,
+          action: 'auth.refresh_reuse',
+          outcome: 'denied',
+          resource,
+          metadata: { family_revoked: true },
+        });
       }
       return { outcome, user };
     });
     if (!outcome.ok) {
       if (outcome.reason !== 'reused') {
-        await this.audit.appendNow({ spaceId: null, actor: user ? userActor(user) : ANONYMOUS, action: 'auth.refresh', outcome: 'failure', resource: { type: 'session', id: outcome.familyId ?? null }, metadata: { reason: outcome.reason } });
+        await this.audit.appendNow({
+          spaceId: null,
+          actor: user ? userActor(user) : ANONYMOUS,
+          action: 'auth.refresh',
+          outcome: 'failure',
+          resource: { type: 'session', id: outcome.familyId ?? null },
+          metadata: { reason: outcome.reason },
+        });
       }
       throw new InvalidRefreshToken(outcome.reason);
     }
@@ -104,7 +136,13 @@ export class AuthService {
   async logout(refreshToken: string): Promise<void> {
     await this.em.transactional(async (em) => {
       const revoked = await this.refreshTokens.revokeByToken(em, refreshToken);
-      if (revoked) await this.audit.append(em, { spaceId: null, actor: { type: 'user', id: revoked.userId, label: null }, action: 'auth.logout', resource: { type: 'session', id: revoked.familyId } });
+      if (revoked)
+        await this.audit.append(em, {
+          spaceId: null,
+          actor: { type: 'user', id: revoked.userId, label: null },
+          action: 'auth.logout',
+          resource: { type: 'session', id: revoked.familyId },
+        });
     });
   }
 

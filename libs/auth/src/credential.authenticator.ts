@@ -36,7 +36,11 @@ export function extractCredential(request: FastifyRequest, bodyCredential?: stri
   if (found.some((v) => v === '')) throw unauthorized('An empty credential was presented.');
   const distinct = new Set(found);
   if (distinct.size > 1) {
-    throw badRequest('Credentials were sent in several headers with different values.', undefined, 'ambiguous-credentials');
+    throw badRequest(
+      'Credentials were sent in several headers with different values.',
+      undefined,
+      'ambiguous-credentials',
+    );
   }
   return found[0];
 }

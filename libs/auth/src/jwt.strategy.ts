@@ -62,9 +62,16 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (payload.iat * 1000 > Date.now() + MAX_CLOCK_SKEW_MS) return false;
     if (payload.kind === 'user' && typeof payload.email === 'string') {
       const email = payload.email;
-      return { kind: 'user', id: payload.sub, email, name: payload.name ?? null, isPlatformAdmin: this.platformAdmins.has(email) };
+      return {
+        kind: 'user',
+        id: payload.sub,
+        email,
+        name: payload.name ?? null,
+        isPlatformAdmin: this.platformAdmins.has(email),
+      };
     }
-    if (payload.kind === 'api_key' && this.keyTokens) return (await this.keyTokens.fromToken(request, payload)) ?? false;
+    if (payload.kind === 'api_key' && this.keyTokens)
+      return (await this.keyTokens.fromToken(request, payload)) ?? false;
     return false;
   }
 }

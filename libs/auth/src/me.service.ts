@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '@app/common';
 
-export type PrincipalDescriber = (principal: Principal) => Promise<unknown> | unknown;
+export type PrincipalDescriber = (principal: Principal) => unknown;
 
 /** GET /api/auth/me: each principal kind is described by the module that owns it. */
 @Injectable()
@@ -10,7 +10,9 @@ export class MeService {
 
   constructor() {
     this.register('user', (p) =>
-      p.kind === 'user' ? { kind: 'user', id: p.id, email: p.email, name: p.name, is_platform_admin: p.isPlatformAdmin } : undefined,
+      p.kind === 'user'
+        ? { kind: 'user', id: p.id, email: p.email, name: p.name, is_platform_admin: p.isPlatformAdmin }
+        : undefined,
     );
   }
 
@@ -18,7 +20,7 @@ export class MeService {
     this.describers.set(kind, describe);
   }
 
-  async describe(principal: Principal): Promise<unknown> {
-    return this.describers.get(principal.kind)?.(principal);
+  describe(principal: Principal): Promise<unknown> {
+    return Promise.resolve(this.describers.get(principal.kind)?.(principal));
   }
 }

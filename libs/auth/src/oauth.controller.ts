@@ -1,5 +1,13 @@
 import { Body, Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiUnauthorizedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiUnauthorizedResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BruteForceLimited, Public } from '@app/common';
 import { OAuthError, OAuthGrants, OAuthTokenResponse } from './oauth-grants';
@@ -23,8 +31,14 @@ export class OAuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: OAuthTokenRequestDto })
   @ApiOkResponse({ type: OAuthTokenResponseDto })
-  @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'An RFC 6749 error: a malformed request or an invalid grant.' })
-  @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: 'An RFC 6749 `invalid_client` error (with `WWW-Authenticate: Basic`).' })
+  @ApiBadRequestResponse({
+    type: OAuthErrorDto,
+    description: 'An RFC 6749 error: a malformed request or an invalid grant.',
+  })
+  @ApiUnauthorizedResponse({
+    type: OAuthErrorDto,
+    description: 'An RFC 6749 `invalid_client` error (with `WWW-Authenticate: Basic`).',
+  })
   async token(
     @Body() body: unknown,
     @Req() request: FastifyRequest,

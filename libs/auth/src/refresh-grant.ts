@@ -16,7 +16,8 @@ export class RefreshTokenGrant implements OnModuleInit {
       try {
         return await this.auth.refresh(params.refresh_token);
       } catch (error) {
-        if (error instanceof InvalidRefreshToken) throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
+        if (error instanceof InvalidRefreshToken)
+          throw new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
         throw error;
       }
     });

@@ -50,7 +50,11 @@ export class RefreshTokensService {
     return PREFIX + pepperHash(this.secrets, `refresh-successor:${parent}`).toString('base64url');
   }
 
-  private async mint(em: EntityManager, familyId: string, token = PREFIX + randomBytes(32).toString('base64url')): Promise<string> {
+  private async mint(
+    em: EntityManager,
+    familyId: string,
+    token = PREFIX + randomBytes(32).toString('base64url'),
+  ): Promise<string> {
     const expiresAt = new Date(Date.now() + this.config.auth.refreshTokenTtl * 1000);
     await em.execute('insert into refresh_tokens (id, family_id, token_hash, expires_at) values (?, ?, ?, ?)', [
       uuidv7(),
@@ -103,6 +107,9 @@ export class RefreshTokensService {
   }
 
   private async revokeFamily(em: EntityManager, familyId: string, reason: string): Promise<void> {
-    await em.execute('update refresh_families set revoked_at = now(), revoked_reason = ? where id = ? and revoked_at is null', [reason, familyId]);
+    await em.execute(
+      'update refresh_families set revoked_at = now(), revoked_reason = ? where id = ? and revoked_at is null',
+      [reason, familyId],
+    );
   }
 }

@@ -19,7 +19,7 @@ export function runStrategy<T>(strategy: Strategy, request: unknown): Promise<T 
     attempt.fail = () => resolve(false);
     attempt.pass = () => resolve(false);
     attempt.redirect = () => resolve(false);
-    attempt.error = (err) => reject(err);
+    attempt.error = (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)));
     attempt.authenticate(request, { session: false });
   });
 }

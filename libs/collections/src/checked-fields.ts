@@ -15,4 +15,3 @@ export function checkedFields(raw: unknown, path: string): FieldDef[] {
   if (errors.length) throw badRequest('The field definitions are invalid.', errors, 'validation-error');
   return (raw as FieldDef[]).map(normaliseFieldDef);
 }
-

@@ -3,7 +3,12 @@ import { grantFor } from '@app/api-keys';
 import { SpaceAccess, roleAllows } from '@app/spaces';
 import { SYSTEM_FIELDS } from './fields';
 
-const ROLE_ACTION = { read: 'records.read', write: 'records.write', delete: 'records.delete', admin: 'collections.manage' } as const;
+const ROLE_ACTION = {
+  read: 'records.read',
+  write: 'records.write',
+  delete: 'records.delete',
+  admin: 'collections.manage',
+} as const;
 
 /**
  * What one principal may do with one collection, resolved once per request:
@@ -19,7 +24,9 @@ export class CollectionAccess {
   static resolve(space: SpaceAccess, collection: string): CollectionAccess {
     const p: Principal = space.principal;
     if (p.kind === 'user') {
-      const actions = (Object.keys(ROLE_ACTION) as CollectionAction[]).filter((a) => space.role !== undefined && roleAllows(space.role, ROLE_ACTION[a]));
+      const actions = (Object.keys(ROLE_ACTION) as CollectionAction[]).filter(
+        (a) => space.role !== undefined && roleAllows(space.role, ROLE_ACTION[a]),
+      );
       return new CollectionAccess(collection, new Set(actions));
     }
     if (p.isAdmin) return new CollectionAccess(collection, new Set(['read', 'write', 'delete', 'admin']));

@@ -75,13 +75,16 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
         if (!job) return false;
         taken = job;
         const scope = [job.space_id, job.collection_id];
-        const [{ last }] = await em.execute<{ last: string | null }[]>('select portico_pivot_resync_batch(?, ?, ?, ?) as last', [
-          ...scope,
-          job.after_record_id,
-          this.config.storage.reindexBatch,
-        ]);
+        const [{ last }] = await em.execute<{ last: string | null }[]>(
+          'select portico_pivot_resync_batch(?, ?, ?, ?) as last',
+          [...scope, job.after_record_id, this.config.storage.reindexBatch],
+        );
         if (last === null) await this.finish(em, job, 'ready');
-        else await em.execute('update collection_jobs set after_record_id = ?, updated_at = now() where space_id = ? and collection_id = ?', [last, ...scope]);
+        else
+          await em.execute(
+            'update collection_jobs set after_record_id = ?, updated_at = now() where space_id = ? and collection_id = ?',
+            [last, ...scope],
+          );
         return true;
       });
     } catch (error) {
@@ -94,7 +97,14 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
   }
 
   private async finish(em: EntityManager, job: Job, state: 'ready' | 'failed'): Promise<void> {
-    await em.execute('update collections set index_state = ? where space_id = ? and id = ?', [state, job.space_id, job.collection_id]);
-    await em.execute('delete from collection_jobs where space_id = ? and collection_id = ?', [job.space_id, job.collection_id]);
+    await em.execute('update collections set index_state = ? where space_id = ? and id = ?', [
+      state,
+      job.space_id,
+      job.collection_id,
+    ]);
+    await em.execute('delete from collection_jobs where space_id = ? and collection_id = ?', [
+      job.space_id,
+      job.collection_id,
+    ]);
   }
 }

@@ -12,10 +12,17 @@ export class CollectionsController {
   constructor(private readonly collections: CollectionsService) {}
 
   @Post('api/spaces/:space_id/collections')
-  @ApiOperation({ operationId: 'createCollection', summary: 'Create a collection (space admin, or a key with is_admin / collections:admin)' })
+  @ApiOperation({
+    operationId: 'createCollection',
+    summary: 'Create a collection (space admin, or a key with is_admin / collections:admin)',
+  })
   @ApiConflict('A collection with this name exists.')
   @ApiCreatedResponse({ type: CollectionDto })
-  create(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: CreateCollectionDto): Promise<CollectionDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Body() dto: CreateCollectionDto,
+  ): Promise<CollectionDto> {
     return this.collections.create(principal, spaceId, dto);
   }
 
@@ -27,7 +34,10 @@ export class CollectionsController {
   }
 
   @Get('api/collections')
-  @ApiOperation({ operationId: 'listCollectionsOfKey', summary: "The collections the API key may read, in the key's space (ekoDB)" })
+  @ApiOperation({
+    operationId: 'listCollectionsOfKey',
+    summary: "The collections the API key may read, in the key's space (ekoDB)",
+  })
   @ApiOkResponse({ type: CollectionListDto })
   listForKey(@CurrentPrincipal() principal: Principal): Promise<CollectionListDto> {
     return this.collections.list(principal, impliedSpace(principal, undefined));
@@ -36,13 +46,22 @@ export class CollectionsController {
   @Get('api/spaces/:space_id/collections/:name')
   @ApiOperation({ operationId: 'getCollection', summary: 'One collection and its fields' })
   @ApiOkResponse({ type: CollectionDto })
-  get(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Param('name') name: string): Promise<CollectionDto> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Param('name') name: string,
+  ): Promise<CollectionDto> {
     return this.collections.get(principal, spaceId, name);
   }
 
   @Patch('api/spaces/:space_id/collections/:name')
-  @ApiOperation({ operationId: 'updateCollection', summary: 'Evolve the schema: remove, rename, redefine and add fields' })
-  @ApiConflict('Existing records do not fit the new field definitions (the count is in the detail), or values of a field made unique repeat.')
+  @ApiOperation({
+    operationId: 'updateCollection',
+    summary: 'Evolve the schema: remove, rename, redefine and add fields',
+  })
+  @ApiConflict(
+    'Existing records do not fit the new field definitions (the count is in the detail), or values of a field made unique repeat.',
+  )
   @ApiOkResponse({ type: CollectionDto })
   update(
     @CurrentPrincipal() principal: Principal,
@@ -57,7 +76,11 @@ export class CollectionsController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteCollection', summary: 'Drop a collection and its records' })
   @ApiNoContentResponse()
-  remove(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Param('name') name: string): Promise<void> {
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Param('name') name: string,
+  ): Promise<void> {
     return this.collections.remove(principal, spaceId, name);
   }
 }

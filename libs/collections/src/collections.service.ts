@@ -17,7 +17,8 @@ import { dropPivots, pausePivots } from './pivots';
 const collectionNotFound = () => notFound('The collection does not exist.');
 
 function assertVisible(access: CollectionAccess, name: string): void {
-  if (!access.can('read') && !access.can('admin')) throw forbidden(`This credential may not read records of "${name}".`);
+  if (!access.can('read') && !access.can('admin'))
+    throw forbidden(`This credential may not read records of "${name}".`);
 }
 
 /** A collection opened for one request: its schema and what the caller may do with it. */
@@ -44,21 +45,35 @@ export class CollectionsService {
    */
   async open(principal: Principal, spaceId: string, name: string): Promise<OpenCollection> {
     const access = await this.access(principal, spaceId, name);
-    const rows = await this.em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ?`, [spaceId, name]);
+    const rows = await this.em.execute<CollectionRow[]>(
+      `select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ?`,
+      [spaceId, name],
+    );
     if (!rows[0]) throw collectionNotFound();
     assertVisible(access, name);
     return { row: rows[0], access };
   }
 
   /** `open` and the record `id` in one statement: the hot read path (get by id) costs one query. */
-  async openWithRecord(principal: Principal, spaceId: string, name: string, id: string): Promise<OpenCollection & { record?: RecordRow }> {
+  async openWithRecord(
+    principal: Principal,
+    spaceId: string,
+    name: string,
+    id: string,
+  ): Promise<OpenCollection & { record?: RecordRow }> {
     const access = await this.access(principal, spaceId, name);
     const q = COLLECTION_WITH_RECORD;
-    const rows = await this.hot.rows<CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date }>(q.name, q.sql, q.params(spaceId, name, isUuid(id) ? id : null));
+    const rows = await this.hot.rows<
+      CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date }
+    >(q.name, q.sql, q.params(spaceId, name, isUuid(id) ? id : null));
     if (!rows[0]) throw collectionNotFound();
     assertVisible(access, name);
     const { r_id, r_data, r_created_at, r_updated_at, ...row } = rows[0];
-    return { row, access, record: r_id ? { id: r_id, data: r_data, created_at: r_created_at, updated_at: r_updated_at } : undefined };
+    return {
+      row,
+      access,
+      record: r_id ? { id: r_id, data: r_data, created_at: r_created_at, updated_at: r_updated_at } : undefined,
+    };
   }
 
   /** What the caller may do with the collection (checked against it once it is known to exist). */
@@ -86,7 +101,8 @@ export class CollectionsService {
       });
       return toCollectionDto(row);
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw conflict(`A collection named "${dto.name}" already exists.`);
+      if (error instanceof UniqueConstraintViolationException)
+        throw conflict(`A collection named "${dto.name}" already exists.`);
       throw error;
     }
   }
@@ -94,7 +110,10 @@ export class CollectionsService {
   /** The collections the caller may read (keys see only their grants). */
   async list(principal: Principal, spaceId: string): Promise<{ data: CollectionDto[]; next_cursor: null }> {
     const space = await this.spaces.resolve(principal, spaceId);
-    const rows = await this.em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? order by name`, [spaceId]);
+    const rows = await this.em.execute<CollectionRow[]>(
+      `select ${COLLECTION_COLUMNS} from collections where space_id = ? order by name`,
+      [spaceId],
+    );
     const visible = rows.filter((r) => CollectionAccess.resolve(space, r.name).can('read'));
     return { data: visible.map(toCollectionDto), next_cursor: null };
   }
@@ -107,7 +126,10 @@ export class CollectionsService {
     const { access } = await this.open(principal, spaceId, name);
     if (!access.can('admin')) throw forbidden(`This credential may not change the schema of "${name}".`);
     const row = await this.em.transactional(async (em) => {
-      const [current] = await em.execute<CollectionRow[]>(`select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ? for update`, [spaceId, name]);
+      const [current] = await em.execute<CollectionRow[]>(
+        `select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ? for update`,
+        [spaceId, name],
+      );
       if (!current) throw collectionNotFound();
       const fields = await this.changes.apply(em, current, dto);
       const [updated] = await em.execute<CollectionRow[]>(
@@ -121,7 +143,10 @@ export class CollectionsService {
         actor: actorOf(principal),
         action: 'collection.update',
         resource: { type: 'collection', id: current.id, collection: name },
-        changes: diff({ fields: current.fields, description: current.description }, { fields: updated.fields, description: updated.description }),
+        changes: diff(
+          { fields: current.fields, description: current.description },
+          { fields: updated.fields, description: updated.description },
+        ),
         metadata: { version: updated.version },
       });
       return updated;

@@ -10,7 +10,11 @@ export function convertValue(field: FieldDef, value: unknown): { ok: true; value
   const direct = normaliseValue(field, value);
   if (direct.ok) return direct;
   let candidate: unknown;
-  if (typeof value === 'string' && (field.type === 'number' || field.type === 'integer') && /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(value.trim())) {
+  if (
+    typeof value === 'string' &&
+    (field.type === 'number' || field.type === 'integer') &&
+    /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(value.trim())
+  ) {
     candidate = Number(value);
   } else if (typeof value === 'string' && field.type === 'boolean' && ['true', 'false'].includes(value)) {
     candidate = value === 'true';

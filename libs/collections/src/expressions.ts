@@ -54,7 +54,7 @@ export function scalar(f: QueryField): Sql {
 export function paramCast(f: QueryField): string {
   if (f.type === 'uuid') return 'uuid';
   if (f.type === 'timestamptz') return 'timestamptz';
-  return CAST[f.type as FieldType] ?? 'text';
+  return CAST[f.type] ?? 'text';
 }
 
 export const isSystemField = (name: string) => (SYSTEM_FIELDS as readonly string[]).includes(name);

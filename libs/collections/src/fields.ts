@@ -1,6 +1,18 @@
 import type { FieldError } from '@app/common';
 
-export const FIELD_TYPES = ['text', 'number', 'integer', 'boolean', 'date', 'datetime', 'email', 'url', 'select', 'multi_select', 'json'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'number',
+  'integer',
+  'boolean',
+  'date',
+  'datetime',
+  'email',
+  'url',
+  'select',
+  'multi_select',
+  'json',
+] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 export interface FieldOptions {
@@ -30,19 +42,23 @@ export const MAX_FIELDS = 200;
 export const MAX_TEXT_LENGTH = 1_000_000;
 
 export const isTextual = (type: FieldType) => TEXTUAL.includes(type);
-export const isOrdered = (type: FieldType) => ['text', 'email', 'url', 'select', 'number', 'integer', 'date', 'datetime'].includes(type);
+export const isOrdered = (type: FieldType) =>
+  ['text', 'email', 'url', 'select', 'number', 'integer', 'date', 'datetime'].includes(type);
 
 /** Validates one field definition; `path` prefixes error fields (e.g. `fields[2]`). */
 export function validateFieldDef(raw: unknown, path: string): FieldError[] {
   const errors: FieldError[] = [];
   const at = (f: string, message: string) => errors.push({ field: `${path}${f}`, message });
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [{ field: path, message: 'must be an object' }];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return [{ field: path, message: 'must be an object' }];
   const f = raw as Record<string, unknown>;
-  for (const k of Object.keys(f)) if (!['name', 'type', 'required', 'unique', 'sensitive', 'options'].includes(k)) at(`.${k}`, 'unknown member');
+  for (const k of Object.keys(f))
+    if (!['name', 'type', 'required', 'unique', 'sensitive', 'options'].includes(k)) at(`.${k}`, 'unknown member');
   if (typeof f.name !== 'string' || !NAME.test(f.name)) at('.name', 'must match ^[a-z][a-z0-9_]{0,62}$');
   else if ((SYSTEM_FIELDS as readonly string[]).includes(f.name)) at('.name', `"${f.name}" is reserved`);
   if (!FIELD_TYPES.includes(f.type as FieldType)) at('.type', `must be one of ${FIELD_TYPES.join(', ')}`);
-  for (const k of ['required', 'unique', 'sensitive']) if (f[k] !== undefined && typeof f[k] !== 'boolean') at(`.${k}`, 'must be a boolean');
+  for (const k of ['required', 'unique', 'sensitive'])
+    if (f[k] !== undefined && typeof f[k] !== 'boolean') at(`.${k}`, 'must be a boolean');
   const type = f.type as FieldType;
   if (f.unique && ['json', 'multi_select', 'boolean'].includes(type)) at('.unique', `a ${type} field cannot be unique`);
   if (f.options === undefined) {
@@ -57,19 +73,35 @@ export function validateFieldDef(raw: unknown, path: string): FieldError[] {
   for (const k of Object.keys(o)) if (!OPTION_KEYS.includes(k)) at(`.options.${k}`, 'unknown option');
   if (type === 'select' || type === 'multi_select') {
     const c = o.choices;
-    if (!Array.isArray(c) || c.length === 0 || c.length > 500 || c.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 200) || new Set(c).size !== c.length) {
+    if (
+      !Array.isArray(c) ||
+      c.length === 0 ||
+      c.length > 500 ||
+      c.some((x) => typeof x !== 'string' || x.length === 0 || x.length > 200) ||
+      new Set(c).size !== c.length
+    ) {
       at('.options.choices', 'must be a list of 1–500 distinct non-empty strings');
     }
   } else if (o.choices !== undefined) at('.options.choices', 'applies to select fields only');
-  if (o.max_length !== undefined && (!isTextual(type) || !Number.isInteger(o.max_length) || (o.max_length as number) < 1 || (o.max_length as number) > MAX_TEXT_LENGTH)) {
+  if (
+    o.max_length !== undefined &&
+    (!isTextual(type) ||
+      !Number.isInteger(o.max_length) ||
+      (o.max_length as number) < 1 ||
+      (o.max_length as number) > MAX_TEXT_LENGTH)
+  ) {
     at('.options.max_length', `must be an integer from 1 to ${MAX_TEXT_LENGTH} on a text field`);
   }
   for (const k of ['min', 'max']) {
-    if (o[k] !== undefined && (!['number', 'integer'].includes(type) || typeof o[k] !== 'number' || !Number.isFinite(o[k]))) {
+    if (
+      o[k] !== undefined &&
+      (!['number', 'integer'].includes(type) || typeof o[k] !== 'number' || !Number.isFinite(o[k]))
+    ) {
       at(`.options.${k}`, 'must be a number on a number or integer field');
     }
   }
-  if (typeof o.min === 'number' && typeof o.max === 'number' && o.min > o.max) at('.options.min', 'must not exceed max');
+  if (typeof o.min === 'number' && typeof o.max === 'number' && o.min > o.max)
+    at('.options.min', 'must not exceed max');
   return errors;
 }
 
@@ -80,7 +112,8 @@ export function validateFieldDefs(raw: unknown, path = 'fields'): FieldError[] {
   const errors = raw.flatMap((f, i) => validateFieldDef(f, `${path}[${i}]`));
   const names = raw.map((f) => (f as FieldDef)?.name);
   names.forEach((n, i) => {
-    if (typeof n === 'string' && names.indexOf(n) !== i) errors.push({ field: `${path}[${i}].name`, message: `duplicate field "${n}"` });
+    if (typeof n === 'string' && names.indexOf(n) !== i)
+      errors.push({ field: `${path}[${i}].name`, message: `duplicate field "${n}"` });
   });
   return errors;
 }

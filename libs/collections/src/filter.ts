@@ -2,7 +2,20 @@ import { badRequest, FieldError, findUnstorable } from '@app/common';
 import { isOrdered, isTextual } from './fields';
 import { paramCast, QueryField, scalar, Sql } from './expressions';
 
-export const OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'nin', 'contains', 'starts_with', 'ends_with', 'is_null'] as const;
+export const OPERATORS = [
+  'eq',
+  'ne',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'in',
+  'nin',
+  'contains',
+  'starts_with',
+  'ends_with',
+  'is_null',
+] as const;
 type Operator = (typeof OPERATORS)[number];
 const MAX_DEPTH = 8;
 const MAX_CONDITIONS = 100;
@@ -31,7 +44,9 @@ function operand(f: QueryField, op: Operator, v: unknown): unknown {
     case 'uuid':
       return typeof v === 'string' && UUID.test(v) ? v : fail(`${where} needs an id`);
     case 'date':
-      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : fail(`${where} needs a date YYYY-MM-DD`);
+      return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))
+        ? v
+        : fail(`${where} needs a date YYYY-MM-DD`);
     case 'datetime':
     case 'timestamptz': {
       const d = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : undefined;
@@ -82,7 +97,10 @@ function condition(f: QueryField, op: Operator, v: unknown): Sql {
     }
     case 'contains': {
       if (f.type === 'multi_select') {
-        return { sql: 'coalesce((data->?) @> cast(? as jsonb), false)', params: [f.name, JSON.stringify([operand({ ...f, type: 'text' }, op, v)])] };
+        return {
+          sql: 'coalesce((data->?) @> cast(? as jsonb), false)',
+          params: [f.name, JSON.stringify([operand({ ...f, type: 'text' }, op, v)])],
+        };
       }
       if (!isTextual(f.type as never)) fail(`${f.name}.contains applies to text and multi_select fields`);
       return { sql: `coalesce(strpos(${x.sql}, ?) > 0, false)`, params: [...x.params, operand(f, op, v)] };
@@ -106,7 +124,10 @@ function compileNode(node: unknown, ctx: FilterContext, depth: number, count: { 
     if (key === 'and' || key === 'or') {
       if (!Array.isArray(value) || value.length === 0) fail(`${key} needs a non-empty list of filters`);
       const subs = (value as unknown[]).map((v) => compileNode(v, ctx, depth + 1, count));
-      parts.push({ sql: `(${subs.map((s) => s.sql).join(key === 'and' ? ' and ' : ' or ')})`, params: subs.flatMap((s) => s.params) });
+      parts.push({
+        sql: `(${subs.map((s) => s.sql).join(key === 'and' ? ' and ' : ' or ')})`,
+        params: subs.flatMap((s) => s.params),
+      });
       continue;
     }
     if (key === 'not') {
@@ -117,7 +138,10 @@ function compileNode(node: unknown, ctx: FilterContext, depth: number, count: { 
     const f = ctx.field(key);
     if (!f) fail(`unknown field "${key}"`);
     if (!ctx.readable(key)) fail(`field "${key}" cannot be filtered by this credential`);
-    const ops = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [['eq', value] as [string, unknown]];
+    const ops =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? Object.entries(value)
+        : [['eq', value] as [string, unknown]];
     if (ops.length === 0) fail(`${key} needs at least one operator`);
     for (const [op, v] of ops) {
       if (!(OPERATORS as readonly string[]).includes(op)) fail(`unknown operator "${op}" on ${key}`);
@@ -143,7 +167,10 @@ export function compileFilter(raw: string | undefined, ctx: FilterContext): Sql 
   try {
     return compileNode(parsed, ctx, 1, { n: 0 });
   } catch (error) {
-    if (error instanceof FilterError) throw badRequest(`Invalid filter: ${error.message}.`, [{ field: 'filter', message: error.message } satisfies FieldError]);
+    if (error instanceof FilterError)
+      throw badRequest(`Invalid filter: ${error.message}.`, [
+        { field: 'filter', message: error.message } satisfies FieldError,
+      ]);
     throw error;
   }
 }

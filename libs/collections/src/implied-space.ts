@@ -4,7 +4,9 @@ import { badRequest, Principal } from '@app/common';
 export function impliedSpace(principal: Principal, spaceId: string | undefined): string {
   if (spaceId) return spaceId;
   if (principal.kind !== 'api_key') {
-    throw badRequest('This path takes the space from an API key; users should call /api/spaces/{space_id}/collections/…');
+    throw badRequest(
+      'This path takes the space from an API key; users should call /api/spaces/{space_id}/collections/…',
+    );
   }
   return principal.spaceId;
 }

@@ -25,13 +25,21 @@ export async function dropPivots(em: EntityManager, spaceId: string, collectionI
 }
 
 /** 409 with the count when `field`'s current values are not unique (before it becomes unique). */
-export async function assertUniqueValues(em: EntityManager, spaceId: string, collectionId: string, field: string): Promise<void> {
+export async function assertUniqueValues(
+  em: EntityManager,
+  spaceId: string,
+  collectionId: string,
+  field: string,
+): Promise<void> {
   const [{ n }] = await em.execute<{ n: number }[]>(
     `select count(*)::int as n from (select data->>? as v from records where space_id = ? and collection_id = ? and (data->>?) is not null
        group by 1 having count(*) > 1) d`,
     [field, spaceId, collectionId, field],
   );
-  if (n > 0) throw conflict(`"${field}" cannot become unique: ${n} values occur more than once.`, [{ field, message: `${n} duplicated values` }]);
+  if (n > 0)
+    throw conflict(`"${field}" cannot become unique: ${n} values occur more than once.`, [
+      { field, message: `${n} duplicated values` },
+    ]);
 }
 
 /** The unique field a refused write collided on: the trigger names it in the error's `column`. */
@@ -45,18 +53,29 @@ export function uniqueFieldOf(error: unknown): string | undefined {
  * collections are re-indexed in the change's own transaction; larger ones are handed to
  * the background re-indexer (state 'indexing', position reset if a re-index was running).
  */
-export async function reindexCollection(em: EntityManager, spaceId: string, collectionId: string, inlineMax: number): Promise<'ready' | 'indexing'> {
+export async function reindexCollection(
+  em: EntityManager,
+  spaceId: string,
+  collectionId: string,
+  inlineMax: number,
+): Promise<'ready' | 'indexing'> {
   const [{ n }] = await em.execute<{ n: number }[]>(
     'select count(*)::int as n from (select 1 from records where space_id = ? and collection_id = ? limit ?) r',
     [spaceId, collectionId, inlineMax + 1],
   );
   if (n <= inlineMax) {
     await resyncPivots(em, spaceId, collectionId);
-    await em.execute(`update collections set index_state = 'ready' where space_id = ? and id = ?`, [spaceId, collectionId]);
+    await em.execute(`update collections set index_state = 'ready' where space_id = ? and id = ?`, [
+      spaceId,
+      collectionId,
+    ]);
     await em.execute('delete from collection_jobs where space_id = ? and collection_id = ?', [spaceId, collectionId]);
     return 'ready';
   }
-  await em.execute(`update collections set index_state = 'indexing' where space_id = ? and id = ?`, [spaceId, collectionId]);
+  await em.execute(`update collections set index_state = 'indexing' where space_id = ? and id = ?`, [
+    spaceId,
+    collectionId,
+  ]);
   await em.execute(
     `insert into collection_jobs (space_id, collection_id) values (?, ?)
      on conflict (space_id, collection_id) do update set after_record_id = null, started_at = now(), updated_at = now()`,

@@ -47,8 +47,17 @@ export function listQuery(
   const pivot = lead.system || open.row.index_state !== 'ready' ? undefined : PIVOT[lead.type as FieldType];
   // Driven by the pivot: the lead key reads its pivot column (text: its first 256 characters,
   // ties broken by id), and id the pivot's record_id, so the index order is the list order.
-  const expr: Expr = pivot ? (f) => (f === lead ? { sql: `v.${pivot.column}`, params: [] } : f.system && f.name === 'id' ? { sql: 'v.record_id', params: [] } : scalar(f)) : scalar;
-  const keyset = query.cursor ? after(ordering, decodeCursor(cursorKey, query.cursor, ordering.spec), expr) : { sql: 'true', params: [] };
+  const expr: Expr = pivot
+    ? (f) =>
+        f === lead
+          ? { sql: `v.${pivot.column}`, params: [] }
+          : f.system && f.name === 'id'
+            ? { sql: 'v.record_id', params: [] }
+            : scalar(f)
+    : scalar;
+  const keyset = query.cursor
+    ? after(ordering, decodeCursor(cursorKey, query.cursor, ordering.spec), expr)
+    : { sql: 'true', params: [] };
   const cols = cursorColumns(ordering, expr);
   const order = orderBy(ordering, expr);
   if (pivot) {
@@ -57,7 +66,16 @@ export function listQuery(
               from record_values v join records r on r.space_id = v.space_id and r.collection_id = v.collection_id and r.id = v.record_id
              where v.space_id = ? and v.collection_id = ? and v.field = ? and v.kind = ${pivot.kind} and (${filter.sql}) and ${keyset.sql}
              order by ${order.sql} limit ?`,
-      params: [...cols.params, open.row.space_id, open.row.id, lead.name, ...filter.params, ...keyset.params, ...order.params, limit + 1],
+      params: [
+        ...cols.params,
+        open.row.space_id,
+        open.row.id,
+        lead.name,
+        ...filter.params,
+        ...keyset.params,
+        ...order.params,
+        limit + 1,
+      ],
       ordering,
     };
   }
@@ -65,7 +83,15 @@ export function listQuery(
     sql: `select ${RECORD_COLUMNS}, ${cols.sql} from records
            where space_id = ? and collection_id = ? and (${filter.sql}) and ${keyset.sql}
            order by ${order.sql} limit ?`,
-    params: [...cols.params, open.row.space_id, open.row.id, ...filter.params, ...keyset.params, ...order.params, limit + 1],
+    params: [
+      ...cols.params,
+      open.row.space_id,
+      open.row.id,
+      ...filter.params,
+      ...keyset.params,
+      ...order.params,
+      limit + 1,
+    ],
     ordering,
   };
 }
@@ -82,7 +108,9 @@ export function cursorValues(row: RecordRow, ordering: Ordering): (string | null
  */
 export const COLLECTION_WITH_RECORD = {
   name: 'portico_collection_with_record',
-  sql: `select ${COLLECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, r.id as r_id, r.data as r_data, r.created_at as r_created_at, r.updated_at as r_updated_at
+  sql: `select ${COLLECTION_COLUMNS.split(', ')
+    .map((c) => `c.${c}`)
+    .join(', ')}, r.id as r_id, r.data as r_data, r.created_at as r_created_at, r.updated_at as r_updated_at
           from collections c left join records r on r.space_id = c.space_id and r.collection_id = c.id and r.id = $1
          where c.space_id = $2 and c.name = $3`,
   params: (spaceId: string, name: string, recordId: string | null) => [recordId, spaceId, name],

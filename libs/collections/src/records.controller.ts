@@ -1,12 +1,34 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiConflict, Authenticated, CurrentPrincipal, Page, Principal } from '@app/common';
-import { BatchCreateDto, BatchCreatedDto, DeletedDto, DeleteRecordsQueryDto, FieldsQueryDto, ListRecordsQueryDto, RecordDto, RecordPageDto } from './dto/record.dto';
+import {
+  BatchCreateDto,
+  BatchCreatedDto,
+  DeletedDto,
+  DeleteRecordsQueryDto,
+  FieldsQueryDto,
+  ListRecordsQueryDto,
+  RecordDto,
+  RecordPageDto,
+} from './dto/record.dto';
 import { impliedSpace } from './implied-space';
 import { RecordsService } from './records.service';
 
 type Row = Record<string, unknown>;
-const RECORD_BODY = { schema: { type: 'object', additionalProperties: true, example: { status: 'new', total: 42.5, email: 'ada@example.com' } } };
+const RECORD_BODY = {
+  schema: {
+    type: 'object',
+    additionalProperties: true,
+    example: { status: 'new', total: 42.5, email: 'ada@example.com' },
+  },
+};
 
 /**
  * Records, at `/api/spaces/{space_id}/collections/{name}/records` and, for API keys
@@ -21,7 +43,12 @@ export class RecordsController {
   @Get()
   @ApiOperation({ operationId: 'listRecords', summary: 'List records: filter, sort, fields, keyset cursor' })
   @ApiOkResponse({ type: RecordPageDto })
-  list(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Query() query: ListRecordsQueryDto): Promise<Page<Row>> {
+  list(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string | undefined,
+    @Param('name') name: string,
+    @Query() query: ListRecordsQueryDto,
+  ): Promise<Page<Row>> {
     return this.records.list(p, impliedSpace(p, spaceId), name, query);
   }
 
@@ -30,7 +57,12 @@ export class RecordsController {
   @ApiConflict('A unique field value is taken.')
   @ApiBody(RECORD_BODY)
   @ApiCreatedResponse({ type: RecordDto })
-  create(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Body() body: Row): Promise<Row> {
+  create(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string | undefined,
+    @Param('name') name: string,
+    @Body() body: Row,
+  ): Promise<Row> {
     return this.records.create(p, impliedSpace(p, spaceId), name, body);
   }
 
@@ -38,21 +70,37 @@ export class RecordsController {
   @ApiOperation({ operationId: 'createRecords', summary: 'Create up to 1000 records, all or nothing' })
   @ApiConflict('A unique field value is taken (by another record or within the batch); nothing is stored.')
   @ApiCreatedResponse({ type: BatchCreatedDto })
-  createMany(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Body() dto: BatchCreateDto): Promise<{ data: Row[] }> {
+  createMany(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string | undefined,
+    @Param('name') name: string,
+    @Body() dto: BatchCreateDto,
+  ): Promise<{ data: Row[] }> {
     return this.records.createMany(p, impliedSpace(p, spaceId), name, dto);
   }
 
   @Delete()
   @ApiOperation({ operationId: 'deleteRecords', summary: 'Delete the records a (required) filter matches' })
   @ApiOkResponse({ type: DeletedDto })
-  removeMany(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Query() query: DeleteRecordsQueryDto): Promise<DeletedDto> {
+  removeMany(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string | undefined,
+    @Param('name') name: string,
+    @Query() query: DeleteRecordsQueryDto,
+  ): Promise<DeletedDto> {
     return this.records.removeMany(p, impliedSpace(p, spaceId), name, query.filter);
   }
 
   @Get(':id')
   @ApiOperation({ operationId: 'getRecord', summary: 'One record' })
   @ApiOkResponse({ type: RecordDto })
-  get(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Param('id') id: string, @Query() q: FieldsQueryDto): Promise<Row> {
+  get(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string | undefined,
+    @Param('name') name: string,
+    @Param('id') id: string,
+    @Query() q: FieldsQueryDto,
+  ): Promise<Row> {
     return this.records.get(p, impliedSpace(p, spaceId), name, id, q.fields);
   }
 
@@ -61,7 +109,13 @@ export class RecordsController {
   @ApiConflict('A unique field value is taken.')
   @ApiBody(RECORD_BODY)
   @ApiOkResponse({ type: RecordDto })
-  update(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Param('id') id: string, @Body() body: Row): Promise<Row> {
+  update(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string | undefined,
+    @Param('name') name: string,
+    @Param('id') id: string,
+    @Body() body: Row,
+  ): Promise<Row> {
     return this.records.update(p, impliedSpace(p, spaceId), name, id, body);
   }
 
@@ -69,7 +123,12 @@ export class RecordsController {
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteRecord', summary: 'Delete one record' })
   @ApiNoContentResponse()
-  remove(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string | undefined, @Param('name') name: string, @Param('id') id: string): Promise<void> {
+  remove(
+    @CurrentPrincipal() p: Principal,
+    @Param('space_id') spaceId: string | undefined,
+    @Param('name') name: string,
+    @Param('id') id: string,
+  ): Promise<void> {
     return this.records.remove(p, impliedSpace(p, spaceId), name, id);
   }
 }

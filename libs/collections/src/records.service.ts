@@ -1,7 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { SECRETS, Secrets } from '@app/config';
-import { badRequest, conflict, DEFAULT_PAGE_SIZE, FieldError, forbidden, isUuid, notFound, Page, Principal, uuidv7 } from '@app/common';
+import {
+  badRequest,
+  conflict,
+  DEFAULT_PAGE_SIZE,
+  FieldError,
+  forbidden,
+  isUuid,
+  notFound,
+  Page,
+  Principal,
+  uuidv7,
+} from '@app/common';
 import { actorOf, AuditEvent, AuditWriter, SqlPart } from '@app/audit';
 import { CollectionsService, OpenCollection } from './collections.service';
 import { BatchCreateDto, ListRecordsQueryDto } from './dto/record.dto';
@@ -42,7 +53,13 @@ export class RecordsService {
     select = RECORD_COLUMNS,
   ): SqlPart {
     const hidden = JSON.stringify(open.row.fields.filter((f) => f.sensitive).map((f) => f.name));
-    const event: Omit<AuditEvent, 'changes'> = { spaceId, actor: actorOf(principal), action, resource: { type: 'record', collection: open.row.name }, metadata };
+    const event: Omit<AuditEvent, 'changes'> = {
+      spaceId,
+      actor: actorOf(principal),
+      action,
+      resource: { type: 'record', collection: open.row.name },
+      metadata,
+    };
     const entry = this.audit.insertFrom('change', event, {
       id: 'change.id::text',
       changes: { sql: `nullif(audit_diff(${diff.old}, ${diff.new}, cast(? as jsonb)), '{}'::jsonb)`, params: [hidden] },
@@ -60,13 +77,25 @@ export class RecordsService {
   /** `?fields=a,b`: known, readable fields only. */
   private projection(open: OpenCollection, raw: string | undefined): string[] | undefined {
     if (!raw) return undefined;
-    const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = names.filter((n) => !queryField(open.row.fields, n) || !open.access.readable(n));
-    if (bad.length) throw badRequest('Unknown or unreadable fields in `fields`.', bad.map((n) => ({ field: 'fields', message: `cannot return "${n}"` })));
+    if (bad.length)
+      throw badRequest(
+        'Unknown or unreadable fields in `fields`.',
+        bad.map((n) => ({ field: 'fields', message: `cannot return "${n}"` })),
+      );
     return names;
   }
 
-  async list(principal: Principal, spaceId: string, name: string, query: ListRecordsQueryDto): Promise<Page<Record<string, unknown>>> {
+  async list(
+    principal: Principal,
+    spaceId: string,
+    name: string,
+    query: ListRecordsQueryDto,
+  ): Promise<Page<Record<string, unknown>>> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('read');
     const only = this.projection(open, query.fields);
@@ -77,11 +106,19 @@ export class RecordsService {
     const page = more ? rows.slice(0, limit) : rows;
     return {
       data: page.map((r) => open.access.project(toRecord(r), only)),
-      next_cursor: more ? encodeCursor(this.secrets.pepper, ordering.spec, cursorValues(page[page.length - 1], ordering)) : null,
+      next_cursor: more
+        ? encodeCursor(this.secrets.pepper, ordering.spec, cursorValues(page[page.length - 1], ordering))
+        : null,
     };
   }
 
-  async get(principal: Principal, spaceId: string, name: string, id: string, fields?: string): Promise<Record<string, unknown>> {
+  async get(
+    principal: Principal,
+    spaceId: string,
+    name: string,
+    id: string,
+    fields?: string,
+  ): Promise<Record<string, unknown>> {
     const open = await this.collections.openWithRecord(principal, spaceId, name, id);
     open.access.require('read');
     const only = this.projection(open, fields);
@@ -96,11 +133,20 @@ export class RecordsService {
     if (denied.length) throw forbidden(`This credential may not write ${denied.map((d) => `"${d}"`).join(', ')}.`);
   }
 
-  private validated(open: OpenCollection, body: unknown, mode: 'create' | 'patch', prefix = ''): { values: Record<string, unknown>; removed: string[] } {
+  private validated(
+    open: OpenCollection,
+    body: unknown,
+    mode: 'create' | 'patch',
+    prefix = '',
+  ): { values: Record<string, unknown>; removed: string[] } {
     this.assertWritable(open, body);
     const { values, removed, errors } = normaliseRecord(open.row.fields, body, mode);
     if (errors.length) {
-      throw badRequest('The record is invalid.', errors.map((e) => ({ field: prefix + e.field, message: e.message })), 'validation-error');
+      throw badRequest(
+        'The record is invalid.',
+        errors.map((e) => ({ field: prefix + e.field, message: e.message })),
+        'validation-error',
+      );
     }
     return { values, removed };
   }
@@ -108,7 +154,10 @@ export class RecordsService {
   private uniqueConflict(open: OpenCollection, error: unknown): never {
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
     const field = uniqueFieldOf(error);
-    throw conflict(field ? `Another record already has this "${field}".` : 'A unique field value is taken.', field ? [{ field, message: 'is already taken' }] : undefined);
+    throw conflict(
+      field ? `Another record already has this "${field}".` : 'A unique field value is taken.',
+      field ? [{ field, message: 'is already taken' }] : undefined,
+    );
   }
 
   async create(principal: Principal, spaceId: string, name: string, body: unknown): Promise<Record<string, unknown>> {
@@ -120,7 +169,9 @@ export class RecordsService {
         sql: `change as (insert into records (space_id, collection_id, id, data) values (?, ?, ?, cast(? as jsonb)) returning ${RECORD_COLUMNS})`,
         params: [spaceId, open.row.id, uuidv7(), JSON.stringify(values)],
       };
-      const [row] = await this.run(this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }));
+      const [row] = await this.run(
+        this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }),
+      );
       return open.access.project(toRecord(row));
     } catch (error) {
       this.uniqueConflict(open, error);
@@ -128,10 +179,18 @@ export class RecordsService {
   }
 
   /** Up to 1000 records in one statement: all are stored, or none. */
-  async createMany(principal: Principal, spaceId: string, name: string, dto: BatchCreateDto): Promise<{ data: Record<string, unknown>[] }> {
+  async createMany(
+    principal: Principal,
+    spaceId: string,
+    name: string,
+    dto: BatchCreateDto,
+  ): Promise<{ data: Record<string, unknown>[] }> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('write');
-    if (dto.records.length === 0 || dto.records.length > MAX_BATCH) throw badRequest(`Send 1–${MAX_BATCH} records.`, [{ field: 'records', message: `must hold 1–${MAX_BATCH} records` }]);
+    if (dto.records.length === 0 || dto.records.length > MAX_BATCH)
+      throw badRequest(`Send 1–${MAX_BATCH} records.`, [
+        { field: 'records', message: `must hold 1–${MAX_BATCH} records` },
+      ]);
     const errors: FieldError[] = [];
     const rows = dto.records.map((body, i) => {
       try {
@@ -150,16 +209,36 @@ export class RecordsService {
                select ?, ?, x.id, x.data from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, data jsonb) returning ${RECORD_COLUMNS})`,
         params: [spaceId, open.row.id, JSON.stringify(rows)],
       };
-      const created = await this.run(this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }, { batch: true, count: rows.length }));
+      const created = await this.run(
+        this.audited(
+          change,
+          principal,
+          spaceId,
+          open,
+          'record.create',
+          { old: 'null', new: 'change.data' },
+          { batch: true, count: rows.length },
+        ),
+      );
       // RETURNING order is not guaranteed: answer in the order of the request.
       const position = new Map(rows.map((r, i) => [r!.id, i]));
-      return { data: created.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map((r) => open.access.project(toRecord(r))) };
+      return {
+        data: created
+          .sort((a, b) => position.get(a.id)! - position.get(b.id)!)
+          .map((r) => open.access.project(toRecord(r))),
+      };
     } catch (error) {
       this.uniqueConflict(open, error);
     }
   }
 
-  async update(principal: Principal, spaceId: string, name: string, id: string, body: unknown): Promise<Record<string, unknown>> {
+  async update(
+    principal: Principal,
+    spaceId: string,
+    name: string,
+    id: string,
+    body: unknown,
+  ): Promise<Record<string, unknown>> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('write');
     const { values, removed } = this.validated(open, body, 'patch');
@@ -174,7 +253,9 @@ export class RecordsService {
                 returning r.id, r.data, r.created_at, r.updated_at, old.data as old_data)`,
         params: [spaceId, open.row.id, id, JSON.stringify(values), JSON.stringify(removed), spaceId, open.row.id],
       };
-      const [row] = await this.run(this.audited(change, principal, spaceId, open, 'record.update', { old: 'change.old_data', new: 'change.data' }));
+      const [row] = await this.run(
+        this.audited(change, principal, spaceId, open, 'record.update', { old: 'change.old_data', new: 'change.data' }),
+      );
       if (!row) throw recordNotFound();
       return open.access.project(toRecord(row));
     } catch (error) {
@@ -190,21 +271,40 @@ export class RecordsService {
       sql: `change as (delete from records where space_id = ? and collection_id = ? and id = ? returning ${RECORD_COLUMNS})`,
       params: [spaceId, open.row.id, id],
     };
-    const rows = await this.run(this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }));
+    const rows = await this.run(
+      this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }),
+    );
     if (!rows[0]) throw recordNotFound();
   }
 
   /** DELETE …/records?filter=…: a filter is required, so nobody empties a collection by accident. */
-  async removeMany(principal: Principal, spaceId: string, name: string, filterRaw: string): Promise<{ deleted: number }> {
+  async removeMany(
+    principal: Principal,
+    spaceId: string,
+    name: string,
+    filterRaw: string,
+  ): Promise<{ deleted: number }> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('delete');
     const filter = compileFilter(filterRaw, filterContext(open));
-    if (filter.sql === 'true') throw badRequest('A non-empty filter is required to delete records.', [{ field: 'filter', message: 'is required' }]);
+    if (filter.sql === 'true')
+      throw badRequest('A non-empty filter is required to delete records.', [
+        { field: 'filter', message: 'is required' },
+      ]);
     const change = {
       sql: `change as (delete from records where space_id = ? and collection_id = ? and (${filter.sql}) returning ${RECORD_COLUMNS})`,
       params: [spaceId, open.row.id, ...filter.params],
     };
-    const audited = this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }, { batch: true, filter: filterRaw }, 'count(*)::int as n');
+    const audited = this.audited(
+      change,
+      principal,
+      spaceId,
+      open,
+      'record.delete',
+      { old: 'change.data', new: 'null' },
+      { batch: true, filter: filterRaw },
+      'count(*)::int as n',
+    );
     const [{ n }] = await this.em.execute<{ n: number }[]>(audited.sql, audited.params);
     return { deleted: n };
   }

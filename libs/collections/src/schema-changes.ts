@@ -28,11 +28,13 @@ export class SchemaChanges {
     const has = (name: string) => fields.some((f) => f.name === name);
 
     for (const [i, name] of (dto.remove_fields ?? []).entries()) {
-      if (typeof name !== 'string' || !has(name)) errors.push({ field: `remove_fields[${i}]`, message: `no field "${String(name)}"` });
+      if (typeof name !== 'string' || !has(name))
+        errors.push({ field: `remove_fields[${i}]`, message: `no field "${String(name)}"` });
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
       if (!has(from)) errors.push({ field: `rename_fields.${from}`, message: `no field "${from}"` });
-      else if (typeof to !== 'string' || !NAME.test(to) || (SYSTEM_FIELDS as readonly string[]).includes(to)) errors.push({ field: `rename_fields.${from}`, message: 'is not a valid new name' });
+      else if (typeof to !== 'string' || !NAME.test(to) || (SYSTEM_FIELDS as readonly string[]).includes(to))
+        errors.push({ field: `rename_fields.${from}`, message: 'is not a valid new name' });
       else if (has(to)) errors.push({ field: `rename_fields.${from}`, message: `"${to}" already exists` });
     }
     if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
@@ -40,17 +42,18 @@ export class SchemaChanges {
     await pausePivots(em);
 
     for (const name of dto.remove_fields ?? []) {
-      await em.execute(`update records set data = data - ? where ${where} and (data->?) is not null`, [name, ...scope, name]);
+      await em.execute(`update records set data = data - ? where ${where} and (data->?) is not null`, [
+        name,
+        ...scope,
+        name,
+      ]);
       fields = fields.filter((f) => f.name !== name);
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
-      await em.execute(`update records set data = (data - ?) || jsonb_build_object(cast(? as text), data->?) where ${where} and (data->?) is not null`, [
-        from,
-        to,
-        from,
-        ...scope,
-        from,
-      ]);
+      await em.execute(
+        `update records set data = (data - ?) || jsonb_build_object(cast(? as text), data->?) where ${where} and (data->?) is not null`,
+        [from, to, from, ...scope, from],
+      );
       fields = fields.map((f) => (f.name === from ? { ...f, name: to } : f));
     }
     if (dto.update_fields) {
@@ -69,7 +72,8 @@ export class SchemaChanges {
     if (dto.add_fields) {
       const added = checkedFields(dto.add_fields, 'add_fields');
       added.forEach((a, i) => {
-        if (has(a.name) || added.findIndex((b) => b.name === a.name) !== i) errors.push({ field: `add_fields[${i}].name`, message: `"${a.name}" already exists` });
+        if (has(a.name) || added.findIndex((b) => b.name === a.name) !== i)
+          errors.push({ field: `add_fields[${i}].name`, message: `"${a.name}" already exists` });
       });
       if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
       for (const field of added) {
@@ -100,7 +104,8 @@ export class SchemaChanges {
       }
       const converted = convertValue(field, v);
       if (!converted.ok) offending++;
-      else if (JSON.stringify(converted.value) !== JSON.stringify(v)) changed.push({ id, val: JSON.stringify(converted.value) });
+      else if (JSON.stringify(converted.value) !== JSON.stringify(v))
+        changed.push({ id, val: JSON.stringify(converted.value) });
     }
     if (offending > 0) {
       throw conflict(`${offending} existing record(s) do not fit the new definition of "${field.name}".`, [
@@ -131,14 +136,19 @@ export class SchemaChanges {
 function declarative(current: FieldDef[], dto: UpdateCollectionDto): UpdateCollectionDto {
   const mixed = (['add_fields', 'update_fields', 'remove_fields'] as const).filter((k) => dto[k] !== undefined);
   if (mixed.length) {
-    throw badRequest('Send either the full `fields` list or the operation form, not both.', mixed.map((k) => ({ field: k, message: 'cannot be combined with fields' })), 'validation-error');
+    throw badRequest(
+      'Send either the full `fields` list or the operation form, not both.',
+      mixed.map((k) => ({ field: k, message: 'cannot be combined with fields' })),
+      'validation-error',
+    );
   }
   const desired = checkedFields(dto.fields, 'fields');
-  const renames = (dto.rename_fields ?? {}) as Record<string, string>;
+  const renames = dto.rename_fields ?? {};
   const renamed = current.map((f) => ({ original: f.name, field: { ...f, name: renames[f.name] ?? f.name } }));
   const wanted = new Map(desired.map((f) => [f.name, f]));
   const existing = new Map(renamed.map((r) => [r.field.name, r.field]));
-  const same = (a: FieldDef, b: FieldDef) => JSON.stringify(normaliseFieldDef(a)) === JSON.stringify(normaliseFieldDef(b));
+  const same = (a: FieldDef, b: FieldDef) =>
+    JSON.stringify(normaliseFieldDef(a)) === JSON.stringify(normaliseFieldDef(b));
   return {
     description: dto.description,
     rename_fields: dto.rename_fields,

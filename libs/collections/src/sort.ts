@@ -24,8 +24,12 @@ export interface Ordering {
  */
 export function parseSort(raw: string | undefined, ctx: FilterContext): Ordering {
   const keys: SortKey[] = [];
-  const names = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length > MAX_SORT_FIELDS) throw badRequest(`Sort by at most ${MAX_SORT_FIELDS} fields.`, [{ field: 'sort', message: 'too many fields' }]);
+  const names = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length > MAX_SORT_FIELDS)
+    throw badRequest(`Sort by at most ${MAX_SORT_FIELDS} fields.`, [{ field: 'sort', message: 'too many fields' }]);
   for (const token of names) {
     const desc = token.startsWith('-');
     const name = desc ? token.slice(1) : token;
@@ -42,7 +46,8 @@ export function parseSort(raw: string | undefined, ctx: FilterContext): Ordering
     if (error) throw badRequest(`Invalid sort: ${error}.`, [{ field: 'sort', message: error }]);
     keys.push({ field: field!, desc });
   }
-  if (!keys.some((k) => k.field.name === 'id')) keys.push({ field: { name: 'id', type: 'uuid', system: true }, desc: keys.at(-1)?.desc ?? false });
+  if (!keys.some((k) => k.field.name === 'id'))
+    keys.push({ field: { name: 'id', type: 'uuid', system: true }, desc: keys.at(-1)?.desc ?? false });
   return { keys, spec: keys.map((k) => `${k.desc ? '-' : ''}${k.field.name}`).join(',') };
 }
 
@@ -51,26 +56,35 @@ export type Expr = (f: QueryField) => Sql;
 
 export function orderBy(ordering: Ordering, expr: Expr = scalar): Sql {
   const list = ordering.keys.map((k) => ({ x: expr(k.field), desc: k.desc }));
-  return { sql: list.map((a) => `${a.x.sql} ${a.desc ? 'desc' : 'asc'}`).join(', '), params: list.flatMap((a) => a.x.params) };
+  return {
+    sql: list.map((a) => `${a.x.sql} ${a.desc ? 'desc' : 'asc'}`).join(', '),
+    params: list.flatMap((a) => a.x.params),
+  };
 }
 
 /** Columns selecting each key's value as text, for the next cursor. */
 export function cursorColumns(ordering: Ordering, expr: Expr = scalar): Sql {
   const list = ordering.keys.map((k) => expr(k.field));
-  return { sql: list.map((x, i) => `cast(${x.sql} as text) as _k${i}`).join(', '), params: list.flatMap((x) => x.params) };
+  return {
+    sql: list.map((x, i) => `cast(${x.sql} as text) as _k${i}`).join(', '),
+    params: list.flatMap((x) => x.params),
+  };
 }
 
 /** Rows strictly after `values` in the ordering: (a > v1) or (a = v1 and b > v2) or …, nulls included. */
 export function after(ordering: Ordering, values: (string | null)[], expr: Expr = scalar): Sql {
   const keys = ordering.keys;
-  if (values.length !== keys.length) throw badRequest('The cursor does not fit this query.', [{ field: 'cursor', message: 'cursor is stale' }]);
+  if (values.length !== keys.length)
+    throw badRequest('The cursor does not fit this query.', [{ field: 'cursor', message: 'cursor is stale' }]);
   const ors: Sql[] = [];
   for (let i = 0; i < keys.length; i++) {
     const strict = beyond(keys[i], values[i], expr);
     if (!strict) continue;
     const parts: Sql[] = keys.slice(0, i).map((k, j) => {
       const x = expr(k.field);
-      return values[j] === null ? { sql: `${x.sql} is null`, params: x.params } : { sql: `${x.sql} = cast(? as ${paramCast(k.field)})`, params: [...x.params, values[j]] };
+      return values[j] === null
+        ? { sql: `${x.sql} is null`, params: x.params }
+        : { sql: `${x.sql} = cast(? as ${paramCast(k.field)})`, params: [...x.params, values[j]] };
     });
     parts.push(strict);
     ors.push({ sql: `(${parts.map((p) => p.sql).join(' and ')})`, params: parts.flatMap((p) => p.params) });
@@ -85,7 +99,9 @@ function beyond(key: SortKey, value: string | null, expr: Expr): Sql | undefined
   const v = { sql: `cast(? as ${paramCast(key.field)})`, params: [value] };
   if (key.desc) {
     // Descending: nulls come first, then values downwards.
-    return value === null ? { sql: `${x.sql} is not null`, params: x.params } : { sql: `${x.sql} < ${v.sql}`, params: [...x.params, ...v.params] };
+    return value === null
+      ? { sql: `${x.sql} is not null`, params: x.params }
+      : { sql: `${x.sql} < ${v.sql}`, params: [...x.params, ...v.params] };
   }
   // Ascending: values upwards, then nulls.
   if (value === null) return undefined;
@@ -99,12 +115,14 @@ export function encodeCursor(key: KeyObject, spec: string, values: (string | nul
 }
 
 export function decodeCursor(key: KeyObject, cursor: string, spec: string): (string | null)[] {
-  const invalid = () => badRequest('The cursor is invalid.', [{ field: 'cursor', message: 'is not a cursor of this list' }]);
+  const invalid = () =>
+    badRequest('The cursor is invalid.', [{ field: 'cursor', message: 'is not a cursor of this list' }]);
   const [body, sig] = cursor.split('.');
   if (!body || !sig) throw invalid();
   const expected = Buffer.from(createHmac('sha256', key).update(body).digest('base64url').slice(0, 22));
   if (expected.length !== Buffer.byteLength(sig) || !timingSafeEqual(expected, Buffer.from(sig))) throw invalid();
   const parsed = JSON.parse(Buffer.from(body, 'base64url').toString()) as { s: string; v: (string | null)[] };
-  if (parsed.s !== spec) throw badRequest('The cursor belongs to another sort order.', [{ field: 'cursor', message: 'sort changed' }]);
+  if (parsed.s !== spec)
+    throw badRequest('The cursor belongs to another sort order.', [{ field: 'cursor', message: 'sort changed' }]);
   return parsed.v;
 }

@@ -16,7 +16,8 @@ export function normaliseValue(field: FieldDef, value: unknown): Result {
     case 'email':
     case 'url': {
       if (typeof value !== 'string') return bad('must be a string');
-      if (o.max_length !== undefined && [...value].length > o.max_length) return bad(`must be at most ${o.max_length} characters`);
+      if (o.max_length !== undefined && [...value].length > o.max_length)
+        return bad(`must be at most ${o.max_length} characters`);
       if (field.type === 'email' && (!EMAIL.test(value) || value.length > 254)) return bad('must be an email address');
       if (field.type === 'url') {
         try {
@@ -40,7 +41,9 @@ export function normaliseValue(field: FieldDef, value: unknown): Result {
     case 'date': {
       if (typeof value !== 'string' || !DATE.test(value)) return bad('must be a date YYYY-MM-DD');
       const d = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value ? good(value) : bad('must be a valid date');
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value
+        ? good(value)
+        : bad('must be a valid date');
     }
     case 'datetime': {
       if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return bad('must be an ISO-8601 date-time');
@@ -49,7 +52,9 @@ export function normaliseValue(field: FieldDef, value: unknown): Result {
       return good(d.toISOString());
     }
     case 'select':
-      return typeof value === 'string' && o.choices!.includes(value) ? good(value) : bad(`must be one of ${o.choices!.join(', ')}`);
+      return typeof value === 'string' && o.choices!.includes(value)
+        ? good(value)
+        : bad(`must be one of ${o.choices!.join(', ')}`);
     case 'multi_select': {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !o.choices!.includes(v))) {
         return bad(`must be a list of ${o.choices!.join(', ')}`);

@@ -11,9 +11,22 @@ export const SECURITY_SCHEMES = {
 } as const;
 
 /** The schemes themselves, for every OpenAPI document the API serves (the main one and each space's). */
-export const SECURITY_SCHEME_DEFINITIONS: Record<(typeof SECURITY_SCHEMES)[keyof typeof SECURITY_SCHEMES], SecuritySchemeObject> = {
-  [SECURITY_SCHEMES.undbToken]: { type: 'apiKey', in: 'header', name: 'x-undb-api-token', description: 'A space API key (undb style).' },
-  [SECURITY_SCHEMES.apiKey]: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A space API key (Jelou style).' },
+export const SECURITY_SCHEME_DEFINITIONS: Record<
+  (typeof SECURITY_SCHEMES)[keyof typeof SECURITY_SCHEMES],
+  SecuritySchemeObject
+> = {
+  [SECURITY_SCHEMES.undbToken]: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-undb-api-token',
+    description: 'A space API key (undb style).',
+  },
+  [SECURITY_SCHEMES.apiKey]: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Api-Key',
+    description: 'A space API key (Jelou style).',
+  },
   [SECURITY_SCHEMES.bearer]: {
     type: 'http',
     scheme: 'bearer',
@@ -35,7 +48,11 @@ export const BODY_CREDENTIAL = 'portico:body-credential';
  */
 export function Authenticated(options: { apiKeys?: boolean } = {}) {
   // Every authenticated route is also charged against a tenant budget (429).
-  const decorators = [SetMetadata(ACCEPTS_API_KEYS, options.apiKeys === true), ApiBearerAuth(SECURITY_SCHEMES.bearer), ApiProblems(401, 403, 429)];
+  const decorators = [
+    SetMetadata(ACCEPTS_API_KEYS, options.apiKeys === true),
+    ApiBearerAuth(SECURITY_SCHEMES.bearer),
+    ApiProblems(401, 403, 429),
+  ];
   if (options.apiKeys) decorators.push(ApiSecurity(SECURITY_SCHEMES.apiKey), ApiSecurity(SECURITY_SCHEMES.undbToken));
   return applyDecorators(...decorators);
 }

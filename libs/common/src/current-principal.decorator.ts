@@ -10,5 +10,6 @@ declare module 'fastify' {
 
 /** The authenticated principal; the global guard guarantees it on non-public routes. */
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<FastifyRequest>().principal,
+  (_: unknown, ctx: ExecutionContext): Principal | undefined =>
+    ctx.switchToHttp().getRequest<FastifyRequest>().principal,
 );

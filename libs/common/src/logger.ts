@@ -8,12 +8,9 @@ export const REDACT_PATHS = [
   'request.headers["x-undb-api-token"]',
   'request.headers.cookie',
   'request.headers["proxy-authorization"]',
-  ...['password', 'token', 'key', 'secret', 'api_key', 'access_token', 'refresh_token', 'client_secret'].flatMap((f) => [
-    f,
-    `*.${f}`,
-    `*.*.${f}`,
-    `request.body.${f}`,
-  ]),
+  ...['password', 'token', 'key', 'secret', 'api_key', 'access_token', 'refresh_token', 'client_secret'].flatMap(
+    (f) => [f, `*.${f}`, `*.*.${f}`, `request.body.${f}`],
+  ),
 ];
 
 const OPTIONS = {
@@ -50,7 +47,7 @@ export class PinoNestLogger implements LoggerService {
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]) {
     const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     if (typeof message === 'object' && message !== null) {
-      this.logger[level]({ context, ...(message as object) });
+      this.logger[level]({ context, ...message });
     } else {
       this.logger[level]({ context }, String(message));
     }

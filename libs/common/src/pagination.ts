@@ -35,11 +35,20 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends Record<string, string | number>>(cursor: string | undefined, fields: (keyof T)[]): T | undefined {
+export function decodeCursor<T extends Record<string, string | number>>(
+  cursor: string | undefined,
+  fields: (keyof T)[],
+): T | undefined {
   if (cursor === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-    if (typeof value === 'object' && value !== null && fields.every((f) => ['string', 'number'].includes(typeof value[f])) && !findUnstorable(value, 'cursor')) return value;
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      fields.every((f) => ['string', 'number'].includes(typeof value[f])) &&
+      !findUnstorable(value, 'cursor')
+    )
+      return value;
   } catch {
     // fall through
   }
@@ -47,7 +56,12 @@ export function decodeCursor<T extends Record<string, string | number>>(cursor: 
 }
 
 /** Given limit+1 rows, returns the page and the cursor of its last row. */
-export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => Record<string, string | number>, map: (row: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  key: (row: R) => Record<string, string | number>,
+  map: (row: R) => T,
+): Page<T> {
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   return { data: page.map(map), next_cursor: more ? encodeCursor(key(page[page.length - 1])) : null };

@@ -23,12 +23,17 @@ export class PrincipalGuard implements CanActivate {
     const policy = this.routes.of(context);
     if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const fromBody = policy.bodyCredential ? (request.body as Record<string, unknown> | undefined)?.[policy.bodyCredential] : undefined;
-    const principal = this.authenticator ? await this.authenticate(request, typeof fromBody === 'string' ? fromBody : undefined) : null;
+    const fromBody = policy.bodyCredential
+      ? (request.body as Record<string, unknown> | undefined)?.[policy.bodyCredential]
+      : undefined;
+    const principal = this.authenticator
+      ? await this.authenticate(request, typeof fromBody === 'string' ? fromBody : undefined)
+      : null;
     if (!principal) throw unauthorized();
     // Set before the key check, so a refusal is recorded against the key that was refused.
     request.principal = principal;
-    if (principal.kind === 'api_key' && !policy.acceptsApiKeys) throw forbidden('This operation is for users; API keys cannot call it.');
+    if (principal.kind === 'api_key' && !policy.acceptsApiKeys)
+      throw forbidden('This operation is for users; API keys cannot call it.');
     return true;
   }
 

@@ -27,5 +27,7 @@ export const badRequest = (detail: string, errors?: FieldError[], type = 'bad-re
 export const unauthorized = (detail = 'A valid credential is required.') =>
   new ProblemException(401, { type: 'unauthorized', detail, headers: { 'WWW-Authenticate': 'Bearer' } });
 export const forbidden = (detail: string) => new ProblemException(403, { type: 'forbidden', detail });
-export const notFound = (detail = 'The resource does not exist.') => new ProblemException(404, { type: 'not-found', detail });
-export const conflict = (detail: string, errors?: FieldError[]) => new ProblemException(409, { type: 'conflict', detail, errors });
+export const notFound = (detail = 'The resource does not exist.') =>
+  new ProblemException(404, { type: 'not-found', detail });
+export const conflict = (detail: string, errors?: FieldError[]) =>
+  new ProblemException(409, { type: 'conflict', detail, errors });

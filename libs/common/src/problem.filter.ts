@@ -14,7 +14,12 @@ const outages = new StateLog(logger, 'dependency unavailable, answering 503');
 export const RFC6749_ROUTES = new Set<string>(['/oauth/token']);
 
 /** Writes a problem body for errors raised inside Nest (guards, pipes, handlers). */
-export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, observer?: ProblemObserver): void {
+export function sendProblem(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  observer?: ProblemObserver,
+): void {
   const { problem, headers } = toProblem(error, String(request.id));
   // Only the unexpected is worth a stack trace; deliberate 503s and the like are not,
   // and an outage is logged as a state, not once per request.
@@ -26,7 +31,12 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   // OAuth endpoints answer malformed requests in RFC 6749's shape, whoever refused them.
   const oauth = problem.status === 400 && RFC6749_ROUTES.has(request.routeOptions?.url ?? '');
   const send = oauth
-    ? () => void reply.status(400).header('cache-control', 'no-store').type('application/json').send({ error: 'invalid_request', error_description: problem.detail ?? 'The request is malformed.' })
+    ? () =>
+        void reply
+          .status(400)
+          .header('cache-control', 'no-store')
+          .type('application/json')
+          .send({ error: 'invalid_request', error_description: problem.detail ?? 'The request is malformed.' })
     : () => void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
   if (!observer) return send();
   // The observer (audit) finishes before the answer goes out, so a client that reads the

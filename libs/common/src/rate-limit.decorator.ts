@@ -12,7 +12,8 @@ export interface BruteForceOptions {
  * Marks an unauthenticated endpoint that guesses could be run against (login,
  * signup, token exchange): limited per client address, before any work is done.
  */
-export const BruteForceLimited = (options: BruteForceOptions = {}) => applyDecorators(SetMetadata(BRUTE_FORCE, options), ApiProblems(429));
+export const BruteForceLimited = (options: BruteForceOptions = {}) =>
+  applyDecorators(SetMetadata(BRUTE_FORCE, options), ApiProblems(429));
 
 /** Told when a presented credential was rejected, so a flood of guesses from one address can be stopped. */
 export interface BadCredentialObserver {

@@ -31,7 +31,12 @@ export class RequestLogController extends LogController {
     this.access[level](
       {
         request_id: request.id,
-        request: { method: request.method, url: redactUrl(request.url), ip: request.ip, user_agent: request.headers['user-agent'] },
+        request: {
+          method: request.method,
+          url: redactUrl(request.url),
+          ip: request.ip,
+          user_agent: request.headers['user-agent'],
+        },
         ...(request.principal ? { principal: `${request.principal.kind}:${request.principal.id}` } : {}),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,

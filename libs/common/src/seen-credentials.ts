@@ -22,7 +22,8 @@ export class SeenCredentials<T> {
   }
 
   set(digest: string, value: T): void {
-    if (!this.entries.has(digest) && this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    if (!this.entries.has(digest) && this.entries.size >= this.max)
+      this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(digest, value);
   }
 

@@ -1,14 +1,27 @@
 import { NotFoundException } from '@nestjs/common';
-import { DeadlockException, DriverException, NotNullConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import {
+  DeadlockException,
+  DriverException,
+  NotNullConstraintViolationException,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
 import { badRequest } from './problem.exception';
 import { toProblem } from './to-problem';
 
-const driverError = (props: Record<string, unknown>, Kind: new (e: Error) => DriverException = DriverException) => new Kind(Object.assign(new Error('driver said no'), props));
+const driverError = (props: Record<string, unknown>, Kind: new (e: Error) => DriverException = DriverException) =>
+  new Kind(Object.assign(new Error('driver said no'), props));
 
 describe('toProblem', () => {
   it('keeps a ProblemException as it is, with its fields and headers', () => {
     const { problem } = toProblem(badRequest('Bad thing.', [{ field: 'a', message: 'is bad' }]), 'rid');
-    expect(problem).toEqual({ type: 'urn:portico:problem:bad-request', title: 'Bad Request', status: 400, detail: 'Bad thing.', request_id: 'rid', errors: [{ field: 'a', message: 'is bad' }] });
+    expect(problem).toEqual({
+      type: 'urn:portico:problem:bad-request',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'Bad thing.',
+      request_id: 'rid',
+      errors: [{ field: 'a', message: 'is bad' }],
+    });
   });
 
   it.each([
@@ -23,16 +36,29 @@ describe('toProblem', () => {
   });
 
   it('maps data exceptions and NOT NULL to 400, unique violations to 409', () => {
-    expect(toProblem(driverError({ code: '22P05' }), 'r').problem).toMatchObject({ status: 400, type: 'urn:portico:problem:invalid-value' });
+    expect(toProblem(driverError({ code: '22P05' }), 'r').problem).toMatchObject({
+      status: 400,
+      type: 'urn:portico:problem:invalid-value',
+    });
     expect(toProblem(driverError({ code: '22021' }), 'r').problem.status).toBe(400);
-    expect(toProblem(driverError({ code: '23502' }, NotNullConstraintViolationException), 'r').problem.status).toBe(400);
+    expect(toProblem(driverError({ code: '23502' }, NotNullConstraintViolationException), 'r').problem.status).toBe(
+      400,
+    );
     expect(toProblem(driverError({ code: '23505' }, UniqueConstraintViolationException), 'r').problem.status).toBe(409);
   });
 
   it('maps contention to 503 busy with Retry-After: 1', () => {
     for (const code of ['40001', '40P01', '55P03', '57014']) {
-      const { problem, headers } = toProblem(driverError({ code }, code === '40P01' ? DeadlockException : DriverException), 'r');
-      expect({ code, status: problem.status, type: problem.type, headers }).toEqual({ code, status: 503, type: 'urn:portico:problem:busy', headers: { 'Retry-After': '1' } });
+      const { problem, headers } = toProblem(
+        driverError({ code }, code === '40P01' ? DeadlockException : DriverException),
+        'r',
+      );
+      expect({ code, status: problem.status, type: problem.type, headers }).toEqual({
+        code,
+        status: 503,
+        type: 'urn:portico:problem:busy',
+        headers: { 'Retry-After': '1' },
+      });
     }
   });
 
@@ -48,14 +74,24 @@ describe('toProblem', () => {
     ];
     for (const error of cases) {
       const { problem, headers } = toProblem(error, 'r');
-      expect({ message: (error as Error).message, status: problem.status, retry: headers?.['Retry-After'] }).toEqual({ message: (error as Error).message, status: 503, retry: '5' });
+      expect({ message: (error as Error).message, status: problem.status, retry: headers?.['Retry-After'] }).toEqual({
+        message: (error as Error).message,
+        status: 503,
+        retry: '5',
+      });
       expect(problem.type).toBe('urn:portico:problem:database-unavailable');
     }
   });
 
   it('keeps anything else a 500 that says nothing internal', () => {
     const { problem } = toProblem(new Error('secret internals at /srv/app.ts:12'), 'r');
-    expect(problem).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred.', request_id: 'r' });
+    expect(problem).toEqual({
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred.',
+      request_id: 'r',
+    });
     expect(toProblem(driverError({ code: '42P01' }), 'r').problem.status).toBe(500);
     expect(toProblem(new NotFoundException(), 'r').problem.status).toBe(404);
   });

@@ -1,5 +1,10 @@
 import { HttpException } from '@nestjs/common';
-import { DriverException, NotFoundError, UniqueConstraintViolationException, ForeignKeyConstraintViolationException } from '@mikro-orm/core';
+import {
+  DriverException,
+  NotFoundError,
+  UniqueConstraintViolationException,
+  ForeignKeyConstraintViolationException,
+} from '@mikro-orm/core';
 import { ProblemException } from './problem.exception';
 import { ProblemDetails, problemType, statusTitle } from './problem';
 
@@ -11,10 +16,26 @@ export interface ProblemResult {
 /** Fastify's own client errors (raised before a route handler runs), by code. */
 const FASTIFY_ERRORS: Record<string, { status: number; type: string; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, type: 'malformed-json', detail: 'The request body is not valid JSON.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, type: 'malformed-json', detail: 'The request body is empty but declared as JSON.' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, type: 'payload-too-large', detail: 'The request body exceeds the size limit.' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, type: 'unsupported-media-type', detail: 'The request body must be application/json.' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, type: 'bad-request', detail: 'Content-Length does not match the body.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    type: 'malformed-json',
+    detail: 'The request body is empty but declared as JSON.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    type: 'payload-too-large',
+    detail: 'The request body exceeds the size limit.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    type: 'unsupported-media-type',
+    detail: 'The request body must be application/json.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    type: 'bad-request',
+    detail: 'Content-Length does not match the body.',
+  },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, type: 'bad-request', detail: 'Content-Type header is invalid.' },
   FST_ERR_BAD_URL: { status: 400, type: 'bad-request', detail: 'The URL is malformed.' },
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, type: 'uri-too-long', detail: 'A path segment of the URL is too long.' },
@@ -44,7 +65,9 @@ export function toProblem(error: unknown, requestId: string): ProblemResult {
     return { problem, headers: p.headers };
   }
   // Nest wraps Fastify's own client errors (body parsing, limits) in an HttpException with the original as cause.
-  const fastifyCode = (error as { cause?: { code?: string }; code?: string } | null)?.cause?.code ?? (error as { code?: string } | null)?.code;
+  const fastifyCode =
+    (error as { cause?: { code?: string }; code?: string } | null)?.cause?.code ??
+    (error as { code?: string } | null)?.code;
   const known = fastifyCode ? FASTIFY_ERRORS[fastifyCode] : undefined;
   if (known) return { problem: base(known.status, requestId, known.type, undefined, known.detail) };
   if (error instanceof HttpException) {
@@ -59,7 +82,9 @@ export function toProblem(error: unknown, requestId: string): ProblemResult {
     return { problem: base(404, requestId, 'not-found', undefined, 'The resource does not exist.') };
   }
   if (error instanceof UniqueConstraintViolationException) {
-    return { problem: base(409, requestId, 'conflict', undefined, 'A resource with the same unique value already exists.') };
+    return {
+      problem: base(409, requestId, 'conflict', undefined, 'A resource with the same unique value already exists.'),
+    };
   }
   if (error instanceof ForeignKeyConstraintViolationException) {
     return { problem: base(409, requestId, 'conflict', undefined, 'The change conflicts with a related resource.') };
@@ -91,7 +116,10 @@ function databaseProblem(error: DriverException, requestId: string): ProblemResu
     return { problem: base(400, requestId, 'invalid-value', undefined, 'A value is not valid for its field.') };
   }
   if (sqlState === '40001' || sqlState === '40P01' || sqlState === '55P03' || sqlState === '57014') {
-    return { problem: base(503, requestId, 'busy', undefined, 'The database is busy with conflicting work; retry shortly.'), headers: { 'Retry-After': '1' } };
+    return {
+      problem: base(503, requestId, 'busy', undefined, 'The database is busy with conflicting work; retry shortly.'),
+      headers: { 'Retry-After': '1' },
+    };
   }
   if (!sqlState || /^(08|53|57|58)/.test(sqlState)) {
     return {
@@ -106,10 +134,12 @@ function databaseProblem(error: DriverException, requestId: string): ProblemResu
 const isPgError = (e: unknown): boolean => errorLike(e) && e.name === 'DatabaseError' && typeof e.code === 'string';
 
 /** Not `instanceof Error`: errors of Node's own modules come from another realm under jest's VM. */
-const errorLike = (e: unknown): e is { name?: string; message: string; code?: unknown } => typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
+const errorLike = (e: unknown): e is { name?: string; message: string; code?: unknown } =>
+  typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
 
 /** pg's and the runtime's ways of saying a connection could not be had or was lost. */
-const CONNECTION_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|query exceeded its)/;
+const CONNECTION_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|query exceeded its)/;
 function isConnectionFailure(e: unknown): boolean {
   if (!errorLike(e)) return false;
   const code = e.code;

@@ -7,7 +7,11 @@ import { ProblemException } from './problem.exception';
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const error of errors) {
-    const field = parent ? (/^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`) : error.property;
+    const field = parent
+      ? /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`
+      : error.property;
     for (const message of Object.values(error.constraints ?? {})) out.push({ field, message });
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, field));
   }
@@ -27,12 +31,21 @@ class ValidationPipeWithEmptyQueries extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const type = metadata.metatype as Constructor | undefined;
-    if (metadata.type !== 'query' || !type || typeof value !== 'object' || value === null || Object.keys(value).length > 0) {
+    if (
+      metadata.type !== 'query' ||
+      !type ||
+      typeof value !== 'object' ||
+      value === null ||
+      Object.keys(value).length > 0
+    ) {
       return super.transform(value, metadata);
     }
     let passes = this.emptyPasses.get(type);
     if (passes === undefined) {
-      passes = await super.transform({}, metadata).then(() => true, () => false);
+      passes = await super.transform({}, metadata).then(
+        () => true,
+        () => false,
+      );
       this.emptyPasses.set(type, passes);
     }
     return passes ? new type() : super.transform(value, metadata);

@@ -88,13 +88,19 @@ function parseTrustProxy(env: Env): HttpConfig['trustProxy'] {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [addr, bits] = entry.split('/');
     const family = isIP(addr);
     const maxBits = family === 6 ? 128 : 32;
     if (!family || (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > maxBits))) {
-      throw new ConfigError('TRUST_PROXY', `must be true, false, a hop count or a list of addresses/CIDRs (got "${entry}")`);
+      throw new ConfigError(
+        'TRUST_PROXY',
+        `must be true, false, a hop count or a list of addresses/CIDRs (got "${entry}")`,
+      );
     }
   }
   return entries;
@@ -109,7 +115,10 @@ function parseCors(env: Env): HttpConfig['corsOrigins'] {
       const u = new URL(origin);
       if (u.origin !== origin) throw new Error();
     } catch {
-      throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of origins like https://app.example.com (got "${origin}")`);
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must be * or a comma-separated list of origins like https://app.example.com (got "${origin}")`,
+      );
     }
   }
   return origins;
@@ -125,7 +134,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   const emails = list(env, 'PLATFORM_ADMIN_EMAILS').map((e) => e.toLowerCase());
   for (const email of emails) {
-    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new ConfigError('PLATFORM_ADMIN_EMAILS', `has an invalid email "${email}"`);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new ConfigError('PLATFORM_ADMIN_EMAILS', `has an invalid email "${email}"`);
   }
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   return {

@@ -32,6 +32,8 @@ describe('loadSecrets', () => {
   it('rejects a key that is not ES256', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    expect(() => loadSecrets({ JWT_PRIVATE_KEY: pem, API_KEY_PEPPER: 'p'.repeat(40) }, tmp(), true)).toThrow(/EC P-256/);
+    expect(() => loadSecrets({ JWT_PRIVATE_KEY: pem, API_KEY_PEPPER: 'p'.repeat(40) }, tmp(), true)).toThrow(
+      /EC P-256/,
+    );
   });
 });

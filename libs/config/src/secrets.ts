@@ -1,4 +1,13 @@
-import { createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPairSync,
+  randomBytes,
+  KeyObject,
+} from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, Env, str } from './env';
@@ -86,7 +95,10 @@ export function loadSecrets(env: Env, dataDir: string, production: boolean): Sec
   }
   const stored = privateEnv && pepperEnv ? undefined : loadOrCreateStored(dataDir);
   return {
-    signingKey: signingKeyFrom(privateEnv ?? stored!.jwt_private_key, privateEnv ? 'JWT_PRIVATE_KEY' : 'DATA_DIR/secrets.json'),
+    signingKey: signingKeyFrom(
+      privateEnv ?? stored!.jwt_private_key,
+      privateEnv ? 'JWT_PRIVATE_KEY' : 'DATA_DIR/secrets.json',
+    ),
     verifyKeys: verifyKeysFrom(str(env, 'JWT_PREVIOUS_PUBLIC_KEYS')),
     // A KeyObject made once: createHmac with a raw Buffer would import the key on every call.
     pepper: createSecretKey(Buffer.from(pepperEnv ?? stored!.pepper, 'utf8')),

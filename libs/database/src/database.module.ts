@@ -26,7 +26,10 @@ export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_LOCATION, useValue: { url: options.url, kind: options.kind } satisfies DatabaseLocation }, HotQueries],
+      providers: [
+        { provide: DATABASE_LOCATION, useValue: { url: options.url, kind: options.kind } satisfies DatabaseLocation },
+        HotQueries,
+      ],
       exports: [DATABASE_LOCATION, HotQueries],
       imports: [
         MikroOrmModule.forRoot({
@@ -34,7 +37,10 @@ export class DatabaseModule {
             url: options.url,
             poolSize: options.config.database.poolSize,
             debugSql: options.config.database.debugSql,
-            timeouts: { statementMs: options.config.database.statementTimeoutMs, connectMs: options.config.database.connectTimeoutMs },
+            timeouts: {
+              statementMs: options.config.database.statementTimeoutMs,
+              connectMs: options.config.database.connectTimeoutMs,
+            },
             entities: [],
             onQuery: options.onQuery,
           }),

@@ -28,7 +28,10 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<DatabaseH
   // A new database starts from the build's initialised template when there is one.
   const fresh = !pgDir || !existsSync(join(pgDir, 'PG_VERSION'));
   const template = fresh ? loadTemplate() : undefined;
-  const db = await PGlite.create({ ...(pgDir ? { dataDir: pgDir } : {}), ...(template ? { loadDataDir: template } : {}) });
+  const db = await PGlite.create({
+    ...(pgDir ? { dataDir: pgDir } : {}),
+    ...(template ? { loadDataDir: template } : {}),
+  });
   // PGlite runs one session at a time; the socket server queues statements across
   // connections and keeps a transaction's statements together. Each pool stays at one
   // connection; the headroom only lets a closing pool (migrations) and the app's
@@ -47,6 +50,6 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<DatabaseH
 
 /** DATABASE_URL when set; otherwise the embedded, file-backed default under DATA_DIR. */
 export async function openDatabase(options: { url?: string; dataDir: string }): Promise<DatabaseHandle> {
-  if (options.url) return { url: options.url, kind: 'postgres', close: async () => undefined };
+  if (options.url) return { url: options.url, kind: 'postgres', close: () => Promise.resolve() };
   return startEmbeddedPostgres(options.dataDir);
 }

@@ -10,7 +10,13 @@ import { PGlite } from '@electric-sql/pglite';
 function templatePath(): string {
   // The package does not export its package.json; read it beside the resolved entry point.
   const entry = require.resolve('@electric-sql/pglite');
-  const pkg = join(entry.slice(0, entry.lastIndexOf('node_modules/@electric-sql/pglite/') + 'node_modules/@electric-sql/pglite/'.length), 'package.json');
+  const pkg = join(
+    entry.slice(
+      0,
+      entry.lastIndexOf('node_modules/@electric-sql/pglite/') + 'node_modules/@electric-sql/pglite/'.length,
+    ),
+    'package.json',
+  );
   const { version } = JSON.parse(readFileSync(pkg, 'utf8')) as { version: string };
   return join(process.cwd(), 'dist', `pglite-template-${version}.tar`);
 }

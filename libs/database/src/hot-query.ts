@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, PostgreSqlConnection } from '@mikro-orm/postgresql';
+import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
 
 /**
@@ -19,7 +19,7 @@ export class HotQueries {
 
   /** `sql` uses `$1…$n` placeholders; `name` must identify exactly this SQL text. */
   async rows<T>(name: string, sql: string, params: unknown[]): Promise<T[]> {
-    this.pool ??= (this.em.getConnection() as PostgreSqlConnection).getNativeClient();
+    this.pool ??= this.em.getConnection().getNativeClient();
     const pool = await this.pool;
     this.em.config.getLogger().logQuery({ query: sql, params, level: 'info' });
     const result = await pool.query({ name, text: sql, values: params });

@@ -16,7 +16,8 @@ export function armQueryDeadlines(pool: Pool, ms: number): void {
     if (armed[ARMED]) return;
     armed[ARMED] = true;
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    const expire = () => armed.connection?.stream?.destroy(new Error(`query exceeded its ${ms} ms deadline; connection dropped`));
+    const expire = () =>
+      armed.connection?.stream?.destroy(new Error(`query exceeded its ${ms} ms deadline; connection dropped`));
     (client as { query: unknown }).query = (...args: unknown[]) => {
       // Callback style (pg-pool's pool.query, which the hot prepared statements use): the
       // destroyed connection makes pg call back with an error.
@@ -63,10 +64,10 @@ export function releaseDeadConnections(pool: Pool): void {
     const died = (err?: Error) => {
       if (!checkedOut.has(client)) return;
       checkedOut.delete(client);
-      const release = client.release;
+      const release = client.release.bind(client);
       (client as { release: unknown }).release = () => undefined;
       try {
-        release.call(client, err ?? new Error('connection ended while checked out'));
+        release(err ?? new Error('connection ended while checked out'));
       } catch {
         // released meanwhile: nothing to give back
       }

@@ -58,7 +58,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     await this.client.ping();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     if (this.client && this.client.status !== 'end') this.client.disconnect();
   }
 }

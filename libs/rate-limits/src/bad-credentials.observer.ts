@@ -21,7 +21,12 @@ export class BadCredentials implements BadCredentialObserver {
 
   async rejected(request: FastifyRequest): Promise<void> {
     if (!this.config.rateLimits.enabled) return;
-    const budget = { name: 'credentials', key: `badcred:${request.ip}`, limit: this.config.rateLimits.badCredentialPerMinute, failClosed: false };
+    const budget = {
+      name: 'credentials',
+      key: `badcred:${request.ip}`,
+      limit: this.config.rateLimits.badCredentialPerMinute,
+      failClosed: false,
+    };
     let decision;
     try {
       decision = await this.store.hit(budget.key, budget.limit, WINDOW_MS);
@@ -34,7 +39,10 @@ export class BadCredentials implements BadCredentialObserver {
     throw new ProblemException(429, {
       type: 'rate-limited',
       detail: 'Too many rejected credentials from your address.',
-      headers: { ...rateLimitHeaders(budget, decision), 'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)) },
+      headers: {
+        ...rateLimitHeaders(budget, decision),
+        'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)),
+      },
     });
   }
 }

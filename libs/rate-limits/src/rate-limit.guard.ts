@@ -44,9 +44,19 @@ export class RateLimitGuard implements CanActivate {
     const limits = this.config.rateLimits;
     const bruteForce = policy.bruteForce;
     if (bruteForce) {
-      const budgets: Budget[] = [{ name: 'auth', key: `auth:${request.ip}`, limit: limits.authPerMinute, failClosed: true }];
-      const value = bruteForce.perBodyField ? (request.body as Record<string, unknown> | undefined)?.[bruteForce.perBodyField] : undefined;
-      if (typeof value === 'string') budgets.push({ name: 'login', key: `login:${value.trim().toLowerCase()}`, limit: limits.loginEmailPerMinute, failClosed: true });
+      const budgets: Budget[] = [
+        { name: 'auth', key: `auth:${request.ip}`, limit: limits.authPerMinute, failClosed: true },
+      ];
+      const value = bruteForce.perBodyField
+        ? (request.body as Record<string, unknown> | undefined)?.[bruteForce.perBodyField]
+        : undefined;
+      if (typeof value === 'string')
+        budgets.push({
+          name: 'login',
+          key: `login:${value.trim().toLowerCase()}`,
+          limit: limits.loginEmailPerMinute,
+          failClosed: true,
+        });
       return budgets;
     }
     const principal = request.principal;
@@ -57,19 +67,32 @@ export class RateLimitGuard implements CanActivate {
   private async tenantBudgets(principal: Principal, spaceParam: string | undefined): Promise<Budget[]> {
     if (principal.kind === 'api_key') {
       const budgets: Budget[] = [];
-      if (principal.rateLimitPerMinute !== null) budgets.push({ name: 'key', key: `key:${principal.id}`, limit: principal.rateLimitPerMinute, failClosed: false });
+      if (principal.rateLimitPerMinute !== null)
+        budgets.push({
+          name: 'key',
+          key: `key:${principal.id}`,
+          limit: principal.rateLimitPerMinute,
+          failClosed: false,
+        });
       const spaceLimit = await this.spaces.limitOf(principal.spaceId);
-      if (spaceLimit !== undefined) budgets.push({ name: 'space', key: `space:${principal.spaceId}`, limit: spaceLimit, failClosed: false });
+      if (spaceLimit !== undefined)
+        budgets.push({ name: 'space', key: `space:${principal.spaceId}`, limit: spaceLimit, failClosed: false });
       return budgets;
     }
     // A member acting on a space's routes spends that space's budget; anything else (or a
     // space the user is not in, which must not drain another tenant's budget) spends the user's own.
     if (spaceParam && isUuid(spaceParam)) {
-      const member = await this.access.resolve(principal, spaceParam).then(() => true, () => false);
+      const member = await this.access.resolve(principal, spaceParam).then(
+        () => true,
+        () => false,
+      );
       const spaceLimit = member ? await this.spaces.limitOf(spaceParam) : undefined;
-      if (spaceLimit !== undefined) return [{ name: 'space', key: `space:${spaceParam}`, limit: spaceLimit, failClosed: false }];
+      if (spaceLimit !== undefined)
+        return [{ name: 'space', key: `space:${spaceParam}`, limit: spaceLimit, failClosed: false }];
     }
-    return [{ name: 'user', key: `user:${principal.id}`, limit: this.config.rateLimits.userPerMinute, failClosed: false }];
+    return [
+      { name: 'user', key: `user:${principal.id}`, limit: this.config.rateLimits.userPerMinute, failClosed: false },
+    ];
   }
 }
 
@@ -78,7 +101,12 @@ export class RateLimitGuard implements CanActivate {
  * a request a key's own cap refuses does not also spend its space's budget); sets
  * the headers of the tightest; answers 429 (or 503) when one refuses.
  */
-export async function enforce(store: RateLimitStore, budgets: Budget[], reply: FastifyReply, log: StateLog): Promise<void> {
+export async function enforce(
+  store: RateLimitStore,
+  budgets: Budget[],
+  reply: FastifyReply,
+  log: StateLog,
+): Promise<void> {
   const decided: { budget: Budget; decision: Decision }[] = [];
   let failed = false;
   for (const budget of budgets) {
@@ -88,7 +116,11 @@ export async function enforce(store: RateLimitStore, budgets: Budget[], reply: F
     } catch (error) {
       failed = true;
       if (budget.failClosed) {
-        throw new ProblemException(503, { type: 'rate-limiter-unavailable', detail: 'The rate limiter is unavailable; try again shortly.', headers: { 'Retry-After': '5' } });
+        throw new ProblemException(503, {
+          type: 'rate-limiter-unavailable',
+          detail: 'The rate limiter is unavailable; try again shortly.',
+          headers: { 'Retry-After': '5' },
+        });
       }
       log.failed(`rate limit "${budget.name}" not applied: ${(error as Error).message}`);
     }
@@ -96,7 +128,11 @@ export async function enforce(store: RateLimitStore, budgets: Budget[], reply: F
   if (!failed) log.recovered();
   if (decided.length === 0) return;
   const refused = decided.find((d) => !d.decision.allowed);
-  const shown = refused ?? decided.reduce((a, b) => (b.decision.remaining / b.decision.limit < a.decision.remaining / a.decision.limit ? b : a));
+  const shown =
+    refused ??
+    decided.reduce((a, b) =>
+      b.decision.remaining / b.decision.limit < a.decision.remaining / a.decision.limit ? b : a,
+    );
   reply.headers(rateLimitHeaders(shown.budget, shown.decision));
   if (refused) {
     throw new ProblemException(429, {

@@ -16,7 +16,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   private readonly entries = new Map<string, Entry>();
   private swept = 0;
 
-  async hit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<Decision> {
+  hit(key: string, limit: number, windowMs: number, now = Date.now()): Promise<Decision> {
     const { index } = windowOf(now, windowMs);
     this.sweep(index, windowMs, now);
     let entry = this.entries.get(key);
@@ -25,7 +25,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const decision = decide({ previous: entry.previous, current: entry.current }, limit, now, windowMs);
     if (decision.allowed) entry.current++;
     this.entries.set(key, entry);
-    return decision;
+    return Promise.resolve(decision);
   }
 
   private sweep(index: number, windowMs: number, now: number): void {

@@ -11,7 +11,12 @@ import { RedisRateLimitStore } from './redis-rate-limit.store';
 @Global()
 @Module({
   providers: [
-    { provide: RATE_LIMIT_STORE, inject: [RedisConnection], useFactory: (redis: RedisConnection) => (redis.client ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore()) },
+    {
+      provide: RATE_LIMIT_STORE,
+      inject: [RedisConnection],
+      useFactory: (redis: RedisConnection) =>
+        redis.client ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore(),
+    },
     BadCredentials,
     { provide: BAD_CREDENTIAL_OBSERVER, useExisting: BadCredentials },
     RateLimitGuard,

@@ -22,7 +22,9 @@ withRedis('Redis rate-limit store', () => {
   it('holds one budget across two clients (two server processes) under concurrency', async () => {
     const stores = [new RedisRateLimitStore(a, prefix), new RedisRateLimitStore(b, prefix)];
     const now = Date.now();
-    const decisions = await Promise.all(Array.from({ length: 120 }, (_, i) => stores[i % 2].hit('space:x', 50, 60_000, now)));
+    const decisions = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => stores[i % 2].hit('space:x', 50, 60_000, now)),
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
   });
 
@@ -31,7 +33,10 @@ withRedis('Redis rate-limit store', () => {
     const calls: number[] = [];
     const store = new RedisRateLimitStore(client, prefix);
     const run = (client as unknown as { porticoRateLimit: (...args: unknown[]) => Promise<unknown> }).porticoRateLimit;
-    (client as unknown as { porticoRateLimit: unknown }).porticoRateLimit = function (this: unknown, ...args: unknown[]) {
+    (client as unknown as { porticoRateLimit: unknown }).porticoRateLimit = function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
       calls.push(args[5] as number);
       return run.apply(client, args);
     };

@@ -38,7 +38,14 @@ interface Queue {
   waiting: Waiter[];
 }
 
-type RunScript = (current: string, previous: string, limit: number, weight: string, ttl: number, n: number) => Promise<[number, number, number]>;
+type RunScript = (
+  current: string,
+  previous: string,
+  limit: number,
+  weight: string,
+  ttl: number,
+  n: number,
+) => Promise<[number, number, number]>;
 
 /**
  * One round trip to Redis per budget at a time: requests for a budget that arrive
@@ -79,7 +86,8 @@ export class RedisRateLimitStore implements RateLimitStore {
       try {
         // The weight travels as the shortest exact decimal of the same double `decide` computes,
         // so the script's verdicts and the headers derived below come from identical arithmetic.
-        const once = () => run(`${k}:${index}`, `${k}:${index - 1}`, queue.limit, String(weight), queue.windowMs * 2, batch.length);
+        const once = () =>
+          run(`${k}:${index}`, `${k}:${index - 1}`, queue.limit, String(weight), queue.windowMs * 2, batch.length);
         // A command timeout on a connection that is still up is most often our own event
         // loop having stalled past the timer, with the answer already waiting: try once more
         // before a fail-closed budget answers 503. (The first try may have counted; a
@@ -88,7 +96,9 @@ export class RedisRateLimitStore implements RateLimitStore {
           if (this.redis.status === 'ready' && /timed out/i.test(error.message)) return once();
           throw error;
         });
-        batch.forEach((waiter, i) => waiter.resolve(decide({ previous, current: current + Math.min(i, taken) }, queue.limit, now, queue.windowMs)));
+        batch.forEach((waiter, i) =>
+          waiter.resolve(decide({ previous, current: current + Math.min(i, taken) }, queue.limit, now, queue.windowMs)),
+        );
       } catch (error) {
         for (const waiter of batch) waiter.reject(error);
       }

@@ -54,5 +54,11 @@ export function decide(counts: WindowCounts, limit: number, now: number, windowM
     const wait = retryAfter(counts, limit, elapsed, windowMs);
     return { allowed: false, limit, remaining: 0, retryAfterMs: wait, resetAt: now + wait };
   }
-  return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - before - 1)), retryAfterMs: 0, resetAt: (index + 1) * windowMs };
+  return {
+    allowed: true,
+    limit,
+    remaining: Math.max(0, Math.floor(limit - before - 1)),
+    retryAfterMs: 0,
+    resetAt: (index + 1) * windowMs,
+  };
 }

@@ -30,7 +30,10 @@ export class SpaceAccessService {
 
   async authorize(principal: Principal, spaceId: string, action: SpaceAction): Promise<SpaceAccess> {
     const access = await this.resolve(principal, spaceId);
-    if (!this.allows(access, action)) throw forbidden(`Your ${access.role ? `role (${access.role})` : 'credential'} does not allow ${action} in this space.`);
+    if (!this.allows(access, action))
+      throw forbidden(
+        `Your ${access.role ? `role (${access.role})` : 'credential'} does not allow ${action} in this space.`,
+      );
     return access;
   }
 
@@ -51,7 +54,12 @@ export class SpaceAccessService {
     if (!bySpace) this.roles.set(principal, (bySpace = new Map()));
     let role = bySpace.get(spaceId);
     if (!role) {
-      role = this.em.execute<{ role: Role }[]>('select role from space_members where space_id = ? and user_id = ?', [spaceId, principal.id]).then((rows) => rows[0]?.role);
+      role = this.em
+        .execute<{ role: Role }[]>('select role from space_members where space_id = ? and user_id = ?', [
+          spaceId,
+          principal.id,
+        ])
+        .then((rows) => rows[0]?.role);
       bySpace.set(spaceId, role);
     }
     return role;

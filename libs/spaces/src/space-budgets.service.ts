@@ -26,7 +26,9 @@ export class SpaceBudgets {
     const hit = this.cache.get(spaceId);
     if (hit && Date.now() - hit.at < FRESH_MS) return hit.limit;
     if (!isUuid(spaceId)) return undefined;
-    const rows = await this.em.getConnection().execute<{ tier: string }[]>('select tier from spaces where id = ?', [spaceId]);
+    const rows = await this.em
+      .getConnection()
+      .execute<{ tier: string }[]>('select tier from spaces where id = ?', [spaceId]);
     const limit = rows[0] ? this.spaces.limitOf(rows[0].tier) : undefined;
     this.cache.set(spaceId, { limit, at: Date.now() });
     return limit;

@@ -13,15 +13,26 @@ export class SpaceMembersController {
   @Get()
   @ApiOperation({ operationId: 'listMembers', summary: "The space's members (admin+)" })
   @ApiOkResponse({ type: MemberPageDto })
-  list(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Query() query: PageQueryDto): Promise<Page<MemberDto>> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<MemberDto>> {
     return this.members.list(principal, spaceId, query);
   }
 
   @Post()
-  @ApiOperation({ operationId: 'addMember', summary: 'Add an existing user by email (admin+; owners only grant owner)' })
+  @ApiOperation({
+    operationId: 'addMember',
+    summary: 'Add an existing user by email (admin+; owners only grant owner)',
+  })
   @ApiConflict('The user is already a member.')
   @ApiCreatedResponse({ type: MemberDto })
-  add(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: AddMemberDto): Promise<MemberDto> {
+  add(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Body() dto: AddMemberDto,
+  ): Promise<MemberDto> {
     return this.members.add(principal, spaceId, dto);
   }
 
@@ -43,7 +54,11 @@ export class SpaceMembersController {
   @ApiOperation({ operationId: 'removeMember', summary: 'Remove a member, or leave the space' })
   @ApiConflict('The last owner cannot leave or be removed.')
   @ApiNoContentResponse()
-  remove(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Param('user_id') userId: string): Promise<void> {
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Param('user_id') userId: string,
+  ): Promise<void> {
     return this.members.remove(principal, spaceId, userId);
   }
 }

@@ -1,6 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { conflict, decodeCursor, DEFAULT_PAGE_SIZE, forbidden, isUuid, notFound, Page, PageQueryDto, Principal, Role, toPage } from '@app/common';
+import {
+  conflict,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  forbidden,
+  isUuid,
+  notFound,
+  Page,
+  PageQueryDto,
+  Principal,
+  Role,
+  toPage,
+} from '@app/common';
 import { actorOf, AuditWriter } from '@app/audit';
 import { AddMemberDto, MemberDto, UpdateMemberDto } from './dto/member.dto';
 import { SpaceAccess, SpaceAccessService } from './space-access.service';
@@ -52,11 +64,23 @@ export class SpaceMembersService {
     if (!users[0]) throw notFound('No account has this email; the person must sign up first.');
     try {
       await this.em.transactional(async (em) => {
-        await em.execute('insert into space_members (space_id, user_id, role) values (?, ?, ?)', [spaceId, users[0].id, dto.role]);
-        await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'member.add', resource: { type: 'member', id: users[0].id }, changes: { role: [null, dto.role] }, metadata: { email: dto.email } });
+        await em.execute('insert into space_members (space_id, user_id, role) values (?, ?, ?)', [
+          spaceId,
+          users[0].id,
+          dto.role,
+        ]);
+        await this.audit.append(em, {
+          spaceId,
+          actor: actorOf(principal),
+          action: 'member.add',
+          resource: { type: 'member', id: users[0].id },
+          changes: { role: [null, dto.role] },
+          metadata: { email: dto.email },
+        });
       });
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw conflict('This user is already a member of the space.');
+      if (error instanceof UniqueConstraintViolationException)
+        throw conflict('This user is already a member of the space.');
       throw error;
     }
     return this.get(spaceId, users[0].id);
@@ -69,8 +93,18 @@ export class SpaceMembersService {
       this.assertMayTouch(access, target);
       this.assertMayGrant(access, dto.role);
       if (target === 'owner' && dto.role !== 'owner') await this.assertNotLastOwner(em, spaceId);
-      await em.execute('update space_members set role = ? where space_id = ? and user_id = ?', [dto.role, spaceId, userId]);
-      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'member.role_change', resource: { type: 'member', id: userId }, changes: { role: [target, dto.role] } });
+      await em.execute('update space_members set role = ? where space_id = ? and user_id = ?', [
+        dto.role,
+        spaceId,
+        userId,
+      ]);
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'member.role_change',
+        resource: { type: 'member', id: userId },
+        changes: { role: [target, dto.role] },
+      });
     });
     return this.get(spaceId, userId);
   }
@@ -78,13 +112,21 @@ export class SpaceMembersService {
   /** Removing someone needs members.manage; anyone may leave (remove themselves). */
   async remove(principal: Principal, spaceId: string, userId: string): Promise<void> {
     const leaving = principal.kind === 'user' && principal.id === userId;
-    const access = leaving ? await this.access.resolve(principal, spaceId) : await this.access.authorize(principal, spaceId, 'members.manage');
+    const access = leaving
+      ? await this.access.resolve(principal, spaceId)
+      : await this.access.authorize(principal, spaceId, 'members.manage');
     await this.em.transactional(async (em) => {
       const target = await this.lockMember(em, spaceId, userId);
       if (!leaving) this.assertMayTouch(access, target);
       if (target === 'owner') await this.assertNotLastOwner(em, spaceId);
       await em.execute('delete from space_members where space_id = ? and user_id = ?', [spaceId, userId]);
-      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: leaving ? 'member.leave' : 'member.remove', resource: { type: 'member', id: userId }, changes: { role: [target, null] } });
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: leaving ? 'member.leave' : 'member.remove',
+        resource: { type: 'member', id: userId },
+        changes: { role: [target, null] },
+      });
     });
   }
 
@@ -111,16 +153,21 @@ export class SpaceMembersService {
   }
 
   private async assertNotLastOwner(em: EntityManager, spaceId: string): Promise<void> {
-    const [{ owners }] = await em.execute<{ owners: number }[]>(`select count(*)::int as owners from space_members where space_id = ? and role = 'owner'`, [spaceId]);
+    const [{ owners }] = await em.execute<{ owners: number }[]>(
+      `select count(*)::int as owners from space_members where space_id = ? and role = 'owner'`,
+      [spaceId],
+    );
     if (owners <= 1) throw conflict('The last owner cannot leave or be demoted; make another member owner first.');
   }
 
   /** Admins manage members below owner; only owners touch owners. */
   private assertMayTouch(access: SpaceAccess, target: Role): void {
-    if (target === 'owner' && !this.access.allows(access, 'owners.manage')) throw forbidden('Only an owner may change or remove an owner.');
+    if (target === 'owner' && !this.access.allows(access, 'owners.manage'))
+      throw forbidden('Only an owner may change or remove an owner.');
   }
 
   private assertMayGrant(access: SpaceAccess, role: Role): void {
-    if (role === 'owner' && !this.access.allows(access, 'owners.manage')) throw forbidden('Only an owner may make someone an owner.');
+    if (role === 'owner' && !this.access.allows(access, 'owners.manage'))
+      throw forbidden('Only an owner may make someone an owner.');
   }
 }

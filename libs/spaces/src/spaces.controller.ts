@@ -38,7 +38,11 @@ export class SpacesController {
   @Authenticated()
   @ApiOperation({ operationId: 'updateSpace', summary: 'Rename (owner) or change the tier (platform admin)' })
   @ApiOkResponse({ type: SpaceDto })
-  update(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Body() dto: UpdateSpaceDto): Promise<SpaceDto> {
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Body() dto: UpdateSpaceDto,
+  ): Promise<SpaceDto> {
     return this.spaces.update(principal, spaceId, dto);
   }
 

@@ -1,7 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { badRequest, decodeCursor, DEFAULT_PAGE_SIZE, forbidden, isUuid, notFound, Page, PageQueryDto, Principal, Role, toPage, UserPrincipal, uuidv7 } from '@app/common';
+import {
+  badRequest,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  forbidden,
+  isUuid,
+  notFound,
+  Page,
+  PageQueryDto,
+  Principal,
+  Role,
+  toPage,
+  UserPrincipal,
+  uuidv7,
+} from '@app/common';
 import { actorOf, AuditWriter } from '@app/audit';
 import { CreateSpaceDto, SpaceDto, UpdateSpaceDto } from './dto/space.dto';
 import { Space, SpaceSchema } from './space.entity';
@@ -44,8 +58,17 @@ export class SpacesService {
     return this.em.transactional(async (em) => {
       const space = em.create(SpaceSchema, { id: uuidv7(), name: dto.name, tier: this.config.tiers.defaultTier });
       await em.flush();
-      await em.execute(`insert into space_members (space_id, user_id, role) values (?, ?, 'owner')`, [space.id, user.id]);
-      await this.audit.append(em, { spaceId: space.id, actor: actorOf(user), action: 'space.create', resource: { type: 'space', id: space.id }, changes: { name: [null, space.name], tier: [null, space.tier] } });
+      await em.execute(`insert into space_members (space_id, user_id, role) values (?, ?, 'owner')`, [
+        space.id,
+        user.id,
+      ]);
+      await this.audit.append(em, {
+        spaceId: space.id,
+        actor: actorOf(user),
+        action: 'space.create',
+        resource: { type: 'space', id: space.id },
+        changes: { name: [null, space.name], tier: [null, space.tier] },
+      });
       return this.toDto(space, 'owner');
     });
   }
@@ -64,7 +87,12 @@ export class SpacesService {
         order by m.space_id limit ?`,
       after ? [principal.id, after.id, limit + 1] : [principal.id, limit + 1],
     );
-    return toPage(rows, limit, (r) => ({ id: r.id }), (r) => this.toDto({ ...r, createdAt: r.created_at }, r.role));
+    return toPage(
+      rows,
+      limit,
+      (r) => ({ id: r.id }),
+      (r) => this.toDto({ ...r, createdAt: r.created_at }, r.role),
+    );
   }
 
   async get(principal: Principal, spaceId: string): Promise<SpaceDto> {
@@ -88,15 +116,23 @@ export class SpacesService {
     if (dto.tier !== undefined) {
       if (!platformAdmin) throw forbidden('Only a platform admin may change the tier.');
       if (!(dto.tier in this.config.tiers.table)) {
-        throw badRequest('Unknown tier.', [{ field: 'tier', message: `tier must be one of ${Object.keys(this.config.tiers.table).join(', ')}` }]);
+        throw badRequest('Unknown tier.', [
+          { field: 'tier', message: `tier must be one of ${Object.keys(this.config.tiers.table).join(', ')}` },
+        ]);
       }
       space.tier = dto.tier;
     }
     await this.em.transactional(async (em) => {
       await em.flush();
       const event = { spaceId, actor: actorOf(principal), resource: { type: 'space', id: spaceId } };
-      if (before.name !== space.name) await this.audit.append(em, { ...event, action: 'space.rename', changes: { name: [before.name, space.name] } });
-      if (before.tier !== space.tier) await this.audit.append(em, { ...event, action: 'space.tier_change', changes: { tier: [before.tier, space.tier] } });
+      if (before.name !== space.name)
+        await this.audit.append(em, { ...event, action: 'space.rename', changes: { name: [before.name, space.name] } });
+      if (before.tier !== space.tier)
+        await this.audit.append(em, {
+          ...event,
+          action: 'space.tier_change',
+          changes: { tier: [before.tier, space.tier] },
+        });
     });
     if (dto.tier !== undefined) for (const listener of this.tierListeners) listener(spaceId);
     return this.toDto(space, access?.role);
@@ -106,8 +142,17 @@ export class SpacesService {
     await this.access.authorize(principal, spaceId, 'space.delete');
     // Everything in the space hangs off it with ON DELETE CASCADE, except its audit log, which outlives it.
     await this.em.transactional(async (em) => {
-      const [gone] = await em.execute<{ name: string; tier: string }[]>('delete from spaces where id = ? returning name, tier', [spaceId]);
-      await this.audit.append(em, { spaceId, actor: actorOf(principal), action: 'space.delete', resource: { type: 'space', id: spaceId }, changes: { name: [gone?.name ?? null, null], tier: [gone?.tier ?? null, null] } });
+      const [gone] = await em.execute<{ name: string; tier: string }[]>(
+        'delete from spaces where id = ? returning name, tier',
+        [spaceId],
+      );
+      await this.audit.append(em, {
+        spaceId,
+        actor: actorOf(principal),
+        action: 'space.delete',
+        resource: { type: 'space', id: spaceId },
+        changes: { name: [gone?.name ?? null, null], tier: [gone?.tier ?? null, null] },
+      });
     });
     for (const listener of this.tierListeners) listener(spaceId);
   }

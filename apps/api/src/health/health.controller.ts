@@ -1,7 +1,13 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { Public, ProblemException } from '@app/common';
 import { RedisConnection } from '@app/database';
 
@@ -28,10 +34,19 @@ export class HealthController {
   async ready(): Promise<HealthCheckResult> {
     // A real round trip (terminus' MikroORM indicator only asks whether a pool exists).
     const checks: HealthIndicatorFunction[] = [
-      () => this.indicators.check('database').attempt(() => this.em.getConnection().execute('select 1')).withTimeout(1500),
+      () =>
+        this.indicators
+          .check('database')
+          .attempt(() => this.em.getConnection().execute('select 1'))
+          .withTimeout(1500),
     ];
     if (this.redis.client) {
-      checks.push(() => this.indicators.check('redis').attempt(() => this.redis.ping()).withTimeout(1000));
+      checks.push(() =>
+        this.indicators
+          .check('redis')
+          .attempt(() => this.redis.ping())
+          .withTimeout(1000),
+      );
     }
     try {
       return await this.health.check(checks);

@@ -6,16 +6,23 @@ import { completeResponses } from './problem-responses';
 
 /** One tag per module, in the order a newcomer meets them. */
 const TAGS = [
-  { name: 'auth', description: 'Accounts, sessions (rotating refresh tokens), API-key-to-JWT exchange, OAuth 2.0 token endpoint, JWKS.' },
+  {
+    name: 'auth',
+    description:
+      'Accounts, sessions (rotating refresh tokens), API-key-to-JWT exchange, OAuth 2.0 token endpoint, JWKS.',
+  },
   { name: 'spaces', description: 'Spaces: the tenants that hold collections, keys and members.' },
   { name: 'members', description: 'People in a space and their roles.' },
   { name: 'api-keys', description: 'Space-scoped API keys: create, rotate, restrict, revoke.' },
   { name: 'collections', description: 'Collection schemas: typed fields, evolution.' },
-  { name: 'records', description: 'Records of a collection: CRUD, batch, filters. Typed per space at `GET /api/spaces/{space_id}/openapi.json`.' },
+  {
+    name: 'records',
+    description:
+      'Records of a collection: CRUD, batch, filters. Typed per space at `GET /api/spaces/{space_id}/openapi.json`.',
+  },
   { name: 'audit', description: 'The append-only, hash-chained audit log.' },
   { name: 'health', description: 'Liveness and readiness.' },
 ];
-
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const builder = new DocumentBuilder()
@@ -52,9 +59,21 @@ function withImpliedSpacePaths(document: OpenAPIObject): OpenAPIObject {
       const op = item[method];
       if (!op) continue;
       const others = (op.parameters ?? []).filter((p) => !('in' in p) || p.in !== 'path');
-      const byName = new Map((op.parameters ?? []).filter((p) => 'in' in p && p.in === 'path').map((p) => [(p as { name: string }).name, p]));
-      const pathParams = declared.map((name) => ({ ...(byName.get(name) ?? {}), in: 'path' as const, name, required: true, schema: pathParamSchema(name) }));
-      item[method] = { ...op, operationId: implied ? `${op.operationId}InKeySpace` : op.operationId, parameters: [...pathParams, ...others] };
+      const byName = new Map(
+        (op.parameters ?? []).filter((p) => 'in' in p && p.in === 'path').map((p) => [(p as { name: string }).name, p]),
+      );
+      const pathParams = declared.map((name) => ({
+        ...(byName.get(name) ?? {}),
+        in: 'path' as const,
+        name,
+        required: true,
+        schema: pathParamSchema(name),
+      }));
+      item[method] = {
+        ...op,
+        operationId: implied ? `${op.operationId}InKeySpace` : op.operationId,
+        parameters: [...pathParams, ...others],
+      };
     }
   }
   return document;
@@ -62,7 +81,9 @@ function withImpliedSpacePaths(document: OpenAPIObject): OpenAPIObject {
 
 /** Path parameters are ids (UUIDs) or collection names; the routes refuse anything else. */
 function pathParamSchema(name: string) {
-  return name === 'id' || name.endsWith('_id') ? { type: 'string', format: 'uuid' } : { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
+  return name === 'id' || name.endsWith('_id')
+    ? { type: 'string', format: 'uuid' }
+    : { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
 }
 
 export function mountSwaggerUi(app: INestApplication, document: OpenAPIObject): void {

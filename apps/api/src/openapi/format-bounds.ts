@@ -17,7 +17,12 @@ function visit(node: unknown): void {
   if (Array.isArray(node)) return node.forEach(visit);
   if (typeof node !== 'object' || node === null) return;
   const schema = node as Record<string, unknown>;
-  if (schema.type === 'string' && typeof schema.format === 'string' && schema.maxLength === undefined && FORMAT_MAX_LENGTH[schema.format]) {
+  if (
+    schema.type === 'string' &&
+    typeof schema.format === 'string' &&
+    schema.maxLength === undefined &&
+    FORMAT_MAX_LENGTH[schema.format]
+  ) {
     schema.maxLength = FORMAT_MAX_LENGTH[schema.format];
   }
   for (const value of Object.values(schema)) visit(value);

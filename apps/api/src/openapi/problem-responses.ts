@@ -6,16 +6,36 @@ const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
 /** Response headers, defined once and referenced by every response that carries them. */
 const HEADERS = {
-  'X-Request-Id': { description: 'The request id (an incoming valid one is echoed); quote it when reporting a problem.', schema: { type: 'string', maxLength: 128 } },
+  'X-Request-Id': {
+    description: 'The request id (an incoming valid one is echoed); quote it when reporting a problem.',
+    schema: { type: 'string', maxLength: 128 },
+  },
   'X-RateLimit-Limit': {
     description:
       'Requests allowed per minute by the tightest budget of the request. The same budget is also sent in the IETF draft ' +
-      'form: `RateLimit: "<name>";r=<remaining>;t=<seconds to reset>`.', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 100000000 } },
-  'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 100000000 } },
-  'X-RateLimit-Reset': { description: 'Unix time (seconds) at which the window has room again.', schema: { type: 'integer', format: 'int64', minimum: 0, maximum: 99999999999 } },
-  'RateLimit-Policy': { description: 'IETF draft form of the budget: `"<name>";q=<limit>;w=60`.', schema: { type: 'string', maxLength: 100 } },
-  'Access-Control-Allow-Origin': { description: 'Present when the request has an `Origin` that `CORS_ORIGINS` allows.', schema: { type: 'string', maxLength: 2048 } },
-  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 } },
+      'form: `RateLimit: "<name>";r=<remaining>;t=<seconds to reset>`.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 100000000 },
+  },
+  'X-RateLimit-Remaining': {
+    description: 'Requests left in the current window.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 100000000 },
+  },
+  'X-RateLimit-Reset': {
+    description: 'Unix time (seconds) at which the window has room again.',
+    schema: { type: 'integer', format: 'int64', minimum: 0, maximum: 99999999999 },
+  },
+  'RateLimit-Policy': {
+    description: 'IETF draft form of the budget: `"<name>";q=<limit>;w=60`.',
+    schema: { type: 'string', maxLength: 100 },
+  },
+  'Access-Control-Allow-Origin': {
+    description: 'Present when the request has an `Origin` that `CORS_ORIGINS` allows.',
+    schema: { type: 'string', maxLength: 2048 },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying.',
+    schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 86400 },
+  },
 };
 // `RateLimit` (the IETF draft's other header) is sent too but described under X-RateLimit-Limit:
 // OWASP's lint wants exactly one family documented.
@@ -33,7 +53,7 @@ const RATE_LIMIT_HEADERS = ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-Rat
 export function completeResponses(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
   document.components.headers = { ...(document.components.headers ?? {}), ...HEADERS };
-  document.components.schemas = { ...(document.components.schemas ?? {}), ...PROBLEM_SCHEMAS } as typeof document.components.schemas;
+  document.components.schemas = { ...(document.components.schemas ?? {}), ...PROBLEM_SCHEMAS };
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const op = item[method];
@@ -59,7 +79,11 @@ function completeOperation(path: string, op: OperationObject): void {
       response.description = response.description || PROBLEM_STATUSES[status];
       response.content = { 'application/problem+json': { schema: PROBLEM_REF } };
     }
-    const headers: Record<string, unknown> = { ...(response.headers ?? {}), 'X-Request-Id': header('X-Request-Id'), 'Access-Control-Allow-Origin': header('Access-Control-Allow-Origin') };
+    const headers: Record<string, unknown> = {
+      ...(response.headers ?? {}),
+      'X-Request-Id': header('X-Request-Id'),
+      'Access-Control-Allow-Origin': header('Access-Control-Allow-Origin'),
+    };
     if (limited && status < 500) for (const name of RATE_LIMIT_HEADERS) headers[name] = header(name);
     if (status === 429 || status === 503) headers['Retry-After'] = header('Retry-After');
     response.headers = headers as ResponseObject['headers'];

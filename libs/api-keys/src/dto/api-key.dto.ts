@@ -1,7 +1,20 @@
 import { IsOptionalNonNull } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { SCOPES, Scope } from '../permissions';
 
 export const EXPIRES_IN = ['7d', '30d', '60d', '90d', '180d', 'never'] as const;
@@ -12,7 +25,14 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 const PERMISSIONS_EXAMPLE = {
   users: ['read', 'write'],
   products: ['read'],
-  orders: { read: true, write: true, delete: false, select_fields: ['id', 'total'], exclude_fields: ['card_last4'], writable_fields: ['status'] },
+  orders: {
+    read: true,
+    write: true,
+    delete: false,
+    select_fields: ['id', 'total'],
+    exclude_fields: ['card_last4'],
+    writable_fields: ['status'],
+  },
   '*': ['read'],
 };
 
@@ -70,7 +90,12 @@ class ApiKeyFieldsDto {
   scopes?: Scope[];
 
   /** IPv4/IPv6 addresses or CIDRs; empty means any address. */
-  @ApiPropertyOptional({ type: 'array', items: { type: 'string', maxLength: 49 }, maxItems: 100, example: ['203.0.113.0/24', '2001:db8::/32'] } as never)
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', maxLength: 49 },
+    maxItems: 100,
+    example: ['203.0.113.0/24', '2001:db8::/32'],
+  } as never)
   @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(100)
@@ -124,19 +149,32 @@ export class ApiKeyDto {
   @ApiProperty() is_admin: boolean;
   @ApiProperty(PERMISSIONS_SCHEMA as never) collection_permissions: Record<string, unknown>;
   @ApiProperty({ enum: SCOPES, isArray: true, maxItems: SCOPES.length }) scopes: string[];
-  @ApiProperty({ type: 'array', items: { type: 'string', maxLength: 49 }, maxItems: 100 } as never) allowed_ips: string[];
-  @ApiProperty({ type: 'integer', format: 'int32', nullable: true, minimum: 1, maximum: 1000000 }) rate_limit_per_minute: number | null;
+  @ApiProperty({ type: 'array', items: { type: 'string', maxLength: 49 }, maxItems: 100 } as never)
+  allowed_ips: string[];
+  @ApiProperty({ type: 'integer', format: 'int32', nullable: true, minimum: 1, maximum: 1000000 })
+  rate_limit_per_minute: number | null;
   @ApiProperty({ maxLength: 40, example: 'ptc_…a1B2' }) masked_key: string;
   @ApiProperty({ enum: ['active', 'expired'] }) status: 'active' | 'expired';
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_used_at: string | null;
-  @ApiProperty({ type: 'object', properties: { type: { type: 'string', enum: ['user', 'api_key'] }, id: { type: 'string', format: 'uuid' } }, required: ['type', 'id'], example: { type: 'user', id: '0190b7a4-1234-7abc-8def-0123456789ab' } } as never) created_by: { type: 'user' | 'api_key'; id: string };
+  @ApiProperty({
+    type: 'object',
+    properties: { type: { type: 'string', enum: ['user', 'api_key'] }, id: { type: 'string', format: 'uuid' } },
+    required: ['type', 'id'],
+    example: { type: 'user', id: '0190b7a4-1234-7abc-8def-0123456789ab' },
+  } as never)
+  created_by: { type: 'user' | 'api_key'; id: string };
   @ApiProperty({ format: 'date-time' }) created_at: string;
 }
 
 export class ApiKeyWithSecretDto extends ApiKeyDto {
   /** The secret, shown only in this response. */
-  @ApiProperty({ pattern: '^ptc_[0-9A-Za-z]{71}$', maxLength: 75, example: 'ptc_0Gq3LzV8bXw2NcT5hY7kJAs9Df4Gh6Jk8Lm1Np3Qr5St7Uv9Wx2Yz4Ab6Cd8Ef0Ghx3K9pQ' }) key: string;
+  @ApiProperty({
+    pattern: '^ptc_[0-9A-Za-z]{71}$',
+    maxLength: 75,
+    example: 'ptc_0Gq3LzV8bXw2NcT5hY7kJAs9Df4Gh6Jk8Lm1Np3Qr5St7Uv9Wx2Yz4Ab6Cd8Ef0Ghx3K9pQ',
+  })
+  key: string;
 }
 
 export class ApiKeyPageDto {

@@ -6,35 +6,47 @@ import { ACTOR_TYPES, AUDIT_OUTCOMES } from '../audit-event';
 /** Filters of the audit log; all optional, combined with AND. */
 export class AuditLogQueryDto extends PageQueryDto {
   /** Exact action, e.g. `record.update`. */
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   action?: string;
 
   @ApiPropertyOptional({ enum: ACTOR_TYPES })
-  @IsOptional() @IsIn(ACTOR_TYPES)
+  @IsOptional()
+  @IsIn(ACTOR_TYPES)
   actor_type?: (typeof ACTOR_TYPES)[number];
 
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   actor_id?: string;
 
   /** e.g. `record`, `api_key`, `member`, `collection`, `space`. */
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   resource_type?: string;
 
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   resource_id?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_OUTCOMES })
-  @IsOptional() @IsIn(AUDIT_OUTCOMES)
+  @IsOptional()
+  @IsIn(AUDIT_OUTCOMES)
   outcome?: (typeof AUDIT_OUTCOMES)[number];
 
   /** Entries at or after this instant (ISO 8601). */
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   from?: string;
 
   /** Entries before this instant (ISO 8601). */
   @ApiPropertyOptional({ format: 'date-time' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   to?: string;
 }
 
@@ -81,7 +93,12 @@ export class AuditLogDto {
   @ApiProperty({ type: String, nullable: true, maxLength: 128 })
   request_id!: string | null;
   /** `{ field: [before, after] }`; values of sensitive fields read `[redacted]`. */
-  @ApiProperty({ type: 'object', nullable: true, additionalProperties: { type: 'array', minItems: 2, maxItems: 2, items: {} }, example: { status: ['new', 'paid'] } })
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'array', minItems: 2, maxItems: 2, items: {} },
+    example: { status: ['new', 'paid'] },
+  })
   changes!: Record<string, [unknown, unknown]> | null;
   /** Context that is not a field change (a failure's reason, an aggregated count). */
   @ApiProperty({ type: 'object', nullable: true, additionalProperties: true })

@@ -18,7 +18,13 @@ const FIELD_SCHEMA = {
     options: {
       type: 'object',
       properties: {
-        choices: { type: 'array', minItems: 1, maxItems: 500, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 200 } },
+        choices: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 500,
+          uniqueItems: true,
+          items: { type: 'string', minLength: 1, maxLength: 200 },
+        },
         max_length: { type: 'integer', format: 'int32', minimum: 1, maximum: MAX_TEXT_LENGTH },
         min: { type: 'number' },
         max: { type: 'number' },
@@ -73,17 +79,34 @@ export class UpdateCollectionDto {
   @MaxLength(1000)
   description?: string;
 
-  @ApiPropertyOptional({ type: 'array', items: FIELD_NAME, maxItems: MAX_FIELDS, description: 'Fields to drop, with their values.' } as never)
+  @ApiPropertyOptional({
+    type: 'array',
+    items: FIELD_NAME,
+    maxItems: MAX_FIELDS,
+    description: 'Fields to drop, with their values.',
+  } as never)
   @IsOptionalNonNull()
   @IsArray()
   remove_fields?: string[];
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: FIELD_NAME, maxProperties: MAX_FIELDS, example: { notes: 'comment' }, description: 'Old name → new name.' } as never)
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: FIELD_NAME,
+    maxProperties: MAX_FIELDS,
+    example: { notes: 'comment' },
+    description: 'Old name → new name.',
+  } as never)
   @IsOptionalNonNull()
   @IsObject()
   rename_fields?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS, description: 'New definitions of existing fields (type, required, unique, options); existing values must fit (409 with the count otherwise).' } as never)
+  @ApiPropertyOptional({
+    type: 'array',
+    items: FIELD_SCHEMA,
+    maxItems: MAX_FIELDS,
+    description:
+      'New definitions of existing fields (type, required, unique, options); existing values must fit (409 with the count otherwise).',
+  } as never)
   @IsOptionalNonNull()
   @IsArray()
   update_fields?: unknown[];
@@ -97,7 +120,8 @@ export class UpdateCollectionDto {
     type: 'array',
     items: FIELD_SCHEMA,
     maxItems: MAX_FIELDS,
-    description: 'The full desired list of fields (as GET returns it): missing fields are removed, new ones added, changed ones updated. Not with add_fields, update_fields or remove_fields; renames go in rename_fields (old names), applied first.',
+    description:
+      'The full desired list of fields (as GET returns it): missing fields are removed, new ones added, changed ones updated. Not with add_fields, update_fields or remove_fields; renames go in rename_fields (old names), applied first.',
   } as never)
   @IsOptionalNonNull()
   @IsArray()

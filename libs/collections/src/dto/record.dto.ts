@@ -59,7 +59,8 @@ export class RecordPageDto {
 }
 
 export class DeletedDto {
-  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 3 }) deleted: number;
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, example: 3 })
+  deleted: number;
 }
 
 export class BatchCreatedDto {

@@ -5,13 +5,20 @@ type Schema = Record<string, unknown>;
 
 /** `orders` → `Orders`, `order_items` → `OrderItems`: the schema names a generated client exposes. */
 export function schemaName(collection: string): string {
-  return collection.split('_').filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+  return collection
+    .split('_')
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
 }
 
 /** The JSON Schema of one field's values, as `normaliseValue` enforces them. */
 export function fieldSchema(field: FieldDef): Schema {
   const o = field.options ?? {};
-  const bounds = { ...(o.min !== undefined ? { minimum: o.min } : {}), ...(o.max !== undefined ? { maximum: o.max } : {}) };
+  const bounds = {
+    ...(o.min !== undefined ? { minimum: o.min } : {}),
+    ...(o.max !== undefined ? { maximum: o.max } : {}),
+  };
   const maxLength = o.max_length !== undefined ? { maxLength: o.max_length } : {};
   switch (field.type) {
     case 'text':
@@ -33,7 +40,12 @@ export function fieldSchema(field: FieldDef): Schema {
     case 'select':
       return { type: 'string', enum: [...(o.choices ?? [])] };
     case 'multi_select':
-      return { type: 'array', uniqueItems: true, maxItems: o.choices?.length ?? 0, items: { type: 'string', enum: [...(o.choices ?? [])] } };
+      return {
+        type: 'array',
+        uniqueItems: true,
+        maxItems: o.choices?.length ?? 0,
+        items: { type: 'string', enum: [...(o.choices ?? [])] },
+      };
     case 'json':
       return {};
   }
@@ -46,7 +58,10 @@ const SYSTEM_SCHEMAS: Record<(typeof SYSTEM_FIELDS)[number], Schema> = {
 };
 
 const described = (field: FieldDef, schema: Schema): Schema => {
-  const notes = [field.unique ? 'Unique in the collection.' : '', field.sensitive ? 'Sensitive: never shown in the audit log.' : ''].filter(Boolean);
+  const notes = [
+    field.unique ? 'Unique in the collection.' : '',
+    field.sensitive ? 'Sensitive: never shown in the audit log.' : '',
+  ].filter(Boolean);
   const withDefault = field.options?.default !== undefined ? { ...schema, default: field.options.default } : schema;
   return notes.length > 0 ? { ...withDefault, description: notes.join(' ') } : withDefault;
 };

@@ -17,14 +17,25 @@ export class SpaceOpenApiController {
    * Answers 304 to a matching `If-None-Match`.
    */
   @Get()
-  @ApiOperation({ operationId: 'getSpaceOpenApi', summary: "This space's records as an OpenAPI document, typed to the caller's view" })
+  @ApiOperation({
+    operationId: 'getSpaceOpenApi',
+    summary: "This space's records as an OpenAPI document, typed to the caller's view",
+  })
   @ApiProduces('application/json')
   @ApiOkResponse({ description: 'An OpenAPI 3.0 document.', schema: { type: 'object', additionalProperties: true } })
   @ApiResponse({ status: 304, description: 'Unchanged since the `ETag` sent in `If-None-Match`.' })
-  async get(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('space_id') spaceId: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { json, etag } = await this.docs.document(principal, spaceId);
     // Private: the document depends on the caller's permissions.
-    reply.header('Cache-Control', 'private, no-cache').header('ETag', etag).header('Vary', 'Authorization, X-Api-Key, x-undb-api-token');
+    reply
+      .header('Cache-Control', 'private, no-cache')
+      .header('ETag', etag)
+      .header('Vary', 'Authorization, X-Api-Key, x-undb-api-token');
     if (request.headers['if-none-match'] === etag) {
       await reply.status(304).send();
       return;

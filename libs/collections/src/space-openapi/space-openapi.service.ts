@@ -28,8 +28,13 @@ export class SpaceOpenApiService {
   /** The document as JSON text (ready to send). */
   async document(principal: Principal, spaceId: string): Promise<{ json: string; etag: string }> {
     const space = await this.spaces.resolve(principal, spaceId);
-    const versions = await this.em.execute<{ name: string; version: number }[]>('select name, version from collections where space_id = ? order by name', [spaceId]);
-    const key = createHash('sha256').update(JSON.stringify([spaceId, versions.map((v) => [v.name, v.version]), permissionSet(space)])).digest('base64url');
+    const versions = await this.em.execute<{ name: string; version: number }[]>(
+      'select name, version from collections where space_id = ? order by name',
+      [spaceId],
+    );
+    const key = createHash('sha256')
+      .update(JSON.stringify([spaceId, versions.map((v) => [v.name, v.version]), permissionSet(space)]))
+      .digest('base64url');
     let json = this.cache.get(key);
     if (json === undefined) {
       json = JSON.stringify(await this.build(space, spaceId));
@@ -46,7 +51,10 @@ export class SpaceOpenApiService {
       'select name, description, fields from collections where space_id = ? order by name',
       [spaceId],
     );
-    return spaceDocument(spaceId, rows.map((r) => ({ ...r, access: CollectionAccess.resolve(space, r.name) })));
+    return spaceDocument(
+      spaceId,
+      rows.map((r) => ({ ...r, access: CollectionAccess.resolve(space, r.name) })),
+    );
   }
 }
 
@@ -56,6 +64,12 @@ function permissionSet(space: SpaceAccess): unknown {
   if (p.kind === 'user') return ['user', space.role ?? null];
   const grants = [...p.grants.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, g]) => [name, [...g.actions].sort(), g.selectFields ?? null, g.excludeFields ?? null, g.writableFields ?? null]);
+    .map(([name, g]) => [
+      name,
+      [...g.actions].sort(),
+      g.selectFields ?? null,
+      g.excludeFields ?? null,
+      g.writableFields ?? null,
+    ]);
   return ['api_key', p.isAdmin, [...p.scopes].sort(), grants];
 }

@@ -85,7 +85,9 @@ export class Migration20261202000004_audit extends Migration {
         return new;
       end
       $$`);
-    this.addSql(`create trigger audit_logs_chain before insert on audit_logs for each row execute function audit_logs_chain()`);
+    this.addSql(
+      `create trigger audit_logs_chain before insert on audit_logs for each row execute function audit_logs_chain()`,
+    );
     this.addSql(`
       create function audit_logs_append_only() returns trigger language plpgsql as $$
       begin
@@ -95,8 +97,12 @@ export class Migration20261202000004_audit extends Migration {
         raise exception 'audit_logs is append-only: % refused', tg_op using errcode = '42501';
       end
       $$`);
-    this.addSql(`create trigger audit_logs_append_only before update or delete on audit_logs for each row execute function audit_logs_append_only()`);
-    this.addSql(`create trigger audit_logs_no_truncate before truncate on audit_logs for each statement execute function audit_logs_append_only()`);
+    this.addSql(
+      `create trigger audit_logs_append_only before update or delete on audit_logs for each row execute function audit_logs_append_only()`,
+    );
+    this.addSql(
+      `create trigger audit_logs_no_truncate before truncate on audit_logs for each statement execute function audit_logs_append_only()`,
+    );
 
     // Field-level differences of two record documents: { field: [before, after] } for
     // every field whose value changed; fields named in \`hidden\` show that they changed, never their values.

@@ -41,9 +41,15 @@ export class Migration20261203000008_record_pivots extends Migration {
         ctxt text collate "C",
         primary key (space_id, collection_id, record_id, field)
       )`);
-    this.addSql(`create index record_values_num on record_values (space_id, collection_id, field, num, record_id) where kind = 0`);
-    this.addSql(`create index record_values_txt on record_values (space_id, collection_id, field, txt, record_id) where kind = 1`);
-    this.addSql(`create index record_values_ctxt on record_values (space_id, collection_id, field, ctxt, record_id) where kind = 2`);
+    this.addSql(
+      `create index record_values_num on record_values (space_id, collection_id, field, num, record_id) where kind = 0`,
+    );
+    this.addSql(
+      `create index record_values_txt on record_values (space_id, collection_id, field, txt, record_id) where kind = 1`,
+    );
+    this.addSql(
+      `create index record_values_ctxt on record_values (space_id, collection_id, field, ctxt, record_id) where kind = 2`,
+    );
     this.addSql(`
       create table record_uniques (
         space_id uuid not null,
@@ -103,9 +109,15 @@ export class Migration20261203000008_record_pivots extends Migration {
         return null;
       end
       $$`);
-    this.addSql(`create trigger records_pivot_insert after insert on records referencing new table as new_rows for each statement execute function records_pivot()`);
-    this.addSql(`create trigger records_pivot_update after update on records referencing old table as old_rows new table as new_rows for each statement execute function records_pivot()`);
-    this.addSql(`create trigger records_pivot_delete after delete on records referencing old table as old_rows for each statement execute function records_pivot()`);
+    this.addSql(
+      `create trigger records_pivot_insert after insert on records referencing new table as new_rows for each statement execute function records_pivot()`,
+    );
+    this.addSql(
+      `create trigger records_pivot_update after update on records referencing old table as old_rows new table as new_rows for each statement execute function records_pivot()`,
+    );
+    this.addSql(
+      `create trigger records_pivot_delete after delete on records referencing old table as old_rows for each statement execute function records_pivot()`,
+    );
 
     // One collection's pivot rows from scratch: after a schema change, in its transaction.
     this.addSql(`

@@ -6,7 +6,7 @@ import { ROLES, Role } from '@app/common';
 export class AddMemberDto {
   /** An existing account's email. */
   @ApiProperty({ format: 'email' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
   @IsEmail()
   @MaxLength(254)
   email: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
 import { IsOptionalNonNull, ROLES, Role } from '@app/common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -35,7 +35,8 @@ export class SpaceDto {
   @ApiProperty({ maxLength: 100 }) name: string;
   @ApiProperty({ pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63, example: 'free' }) tier: string;
   /** The tier's budget: requests per minute across all of the space's callers. */
-  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 100000000, example: 50 }) rate_limit_per_minute: number;
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 100000000, example: 50 })
+  rate_limit_per_minute: number;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   /** The caller's role; absent for API keys and non-member platform admins. */
   @ApiPropertyOptional({ enum: ROLES }) role?: Role;
