@@ -90,6 +90,31 @@ describe('background re-index of a large collection', () => {
     expect((await post({ sku: 's0', cost: 1 })).statusCode).toBe(409);
   });
 
+  it('the instance that scheduled a job starts on it by itself', async () => {
+    const quick = await createTestApp({ db: t.db, secrets: t.secrets, env: { ...env, REINDEX_INTERVAL_MS: '20' } });
+    try {
+      // Past its start-up look: idle until this change wakes it.
+      await new Promise((r) => setTimeout(r, 100));
+      const qh = h;
+      const changed = await quick.app.inject({
+        method: 'PATCH',
+        url: url(),
+        headers: qh,
+        payload: { rename_fields: { cost: 'price' } },
+      });
+      expect(changed.json().index_state).toBe('indexing');
+      const until = Date.now() + 5000;
+      let state = 'indexing';
+      while (state !== 'ready' && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = (await quick.app.inject({ method: 'GET', url: url(), headers: qh })).json().index_state;
+      }
+      expect(state).toBe('ready');
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('a small collection is re-indexed in the change itself', async () => {
     await createCollection(t.app, h, spaceId, { name: 'small', fields: [{ name: 'n', type: 'integer' }] });
     const changed = await t.app.inject({

@@ -54,7 +54,7 @@ export class LastUsedTracker implements OnModuleInit, OnApplicationShutdown {
       // rows feed `api_key.first_use` entries. If another instance records the first use
       // meanwhile, the re-checked `last_used_at is null` drops the row here, so it is recorded once.
       await this.em.getConnection().execute(
-        `with v (id, at, ip, user_agent, request_id) as (values ${values}),
+        `/* background */ with v (id, at, ip, user_agent, request_id) as (values ${values}),
          first as (update api_keys k set last_used_at = v.at from v where k.id = v.id and k.last_used_at is null
                    returning k.space_id, k.id, k.label, v.ip, v.user_agent, v.request_id),
          later as (update api_keys k set last_used_at = v.at from v where k.id = v.id and k.last_used_at is not null returning 1),

@@ -1,9 +1,15 @@
-import { COLLECTION_ACTIONS, CollectionAction, CollectionGrant, FieldError } from '@app/common';
+import {
+  COLLECTION_ACTIONS,
+  CollectionAction,
+  CollectionGrant,
+  FieldError,
+  IDENTIFIER_PATTERN,
+  isIdentifier,
+} from '@app/common';
 
 export const SCOPES = ['audit:read', 'collections:admin', 'keys:admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const FIELD_RULES = ['select_fields', 'exclude_fields', 'writable_fields'] as const;
 
 /** As stored and returned: the caller's own list or object form, validated. */
@@ -24,8 +30,8 @@ export function validatePermissions(value: unknown): FieldError[] {
   if (entries.length > 500) at('', 'may name at most 500 collections');
   for (const [collection, grant] of entries) {
     const path = `.${collection}`;
-    if (collection !== '*' && !NAME.test(collection))
-      at(path, 'collection names match ^[a-z][a-z0-9_]{0,62}$ (or "*")');
+    if (collection !== '*' && !isIdentifier(collection))
+      at(path, `collection names match ${IDENTIFIER_PATTERN} (or "*")`);
     if (Array.isArray(grant)) {
       for (const action of grant) {
         if (!COLLECTION_ACTIONS.includes(action))
@@ -36,7 +42,7 @@ export function validatePermissions(value: unknown): FieldError[] {
         if ((COLLECTION_ACTIONS as readonly string[]).includes(k)) {
           if (typeof v !== 'boolean') at(`${path}.${k}`, 'must be a boolean');
         } else if ((FIELD_RULES as readonly string[]).includes(k)) {
-          if (!Array.isArray(v) || v.length > 1000 || v.some((f) => typeof f !== 'string' || !NAME.test(f))) {
+          if (!Array.isArray(v) || v.length > 1000 || v.some((f) => typeof f !== 'string' || !isIdentifier(f))) {
             at(`${path}.${k}`, 'must be a list of field names');
           }
         } else {

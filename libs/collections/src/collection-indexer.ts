@@ -10,6 +10,9 @@ interface Job {
   after_record_id: string | null;
 }
 
+/** How often an idle indexer looks for jobs other instances scheduled, or a crashed one left. */
+const SWEEP_MS = 30_000;
+
 /** How long one tick may keep working before it lets the event loop (and other instances) in. */
 const TICK_BUDGET_MS = 200;
 
@@ -28,6 +31,11 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
+  /** Work may be waiting: on start (a crash may have left a job) and when this instance schedules one. */
+  private pending = true;
+  private lastSweep = 0;
+  /** A wake keeps looking this long, as the job commits only with the schema change. */
+  private wokenUntil = 0;
 
   constructor(
     private readonly em: EntityManager,
@@ -36,7 +44,8 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
 
   onModuleInit(): void {
     this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = undefined));
+      if (this.running || (!this.pending && Date.now() - this.lastSweep < SWEEP_MS)) return;
+      this.running = this.tick().finally(() => (this.running = undefined));
     }, this.config.storage.reindexIntervalMs).unref();
   }
 
@@ -47,12 +56,32 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
     await this.running;
   }
 
+  /** A job was scheduled here: start on it at the next tick rather than the next sweep. */
+  wake(): void {
+    this.pending = true;
+    this.wokenUntil = Date.now() + 5000;
+  }
+
+  private idle(): void {
+    this.lastSweep = Date.now();
+    if (this.lastSweep > this.wokenUntil) this.pending = false;
+  }
+
   /** Works through batches for up to TICK_BUDGET_MS; true while work remains. */
   async tick(): Promise<boolean> {
     const until = Date.now() + TICK_BUDGET_MS;
     try {
+      // A cheap look first, so an idle instance opens no transaction.
+      const waiting = await this.em.getConnection().execute('/* background */ select 1 from collection_jobs limit 1');
+      if (waiting.length === 0) {
+        this.idle();
+        return false;
+      }
       while (!this.stopped && Date.now() < until) {
-        if (!(await this.batch())) return false;
+        if (!(await this.batch())) {
+          this.idle();
+          return false;
+        }
       }
       return true;
     } catch (error) {
@@ -69,20 +98,20 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
         // The collection row too (NO KEY UPDATE: record writes, which take KEY SHARE, go on), so
         // a schema change of it waits for this batch or is skipped, never crossing it.
         const [job] = await em.execute<Job[]>(
-          `select j.space_id, j.collection_id, j.after_record_id from collection_jobs j join collections c on c.space_id = j.space_id and c.id = j.collection_id
+          `/* background */ select j.space_id, j.collection_id, j.after_record_id from collection_jobs j join collections c on c.space_id = j.space_id and c.id = j.collection_id
             order by j.updated_at limit 1 for update of j skip locked for no key update of c skip locked`,
         );
         if (!job) return false;
         taken = job;
         const scope = [job.space_id, job.collection_id];
         const [{ last }] = await em.execute<{ last: string | null }[]>(
-          'select portico_pivot_resync_batch(?, ?, ?, ?) as last',
+          '/* background */ select portico_pivot_resync_batch(?, ?, ?, ?) as last',
           [...scope, job.after_record_id, this.config.storage.reindexBatch],
         );
         if (last === null) await this.finish(em, job, 'ready');
         else
           await em.execute(
-            'update collection_jobs set after_record_id = ?, updated_at = now() where space_id = ? and collection_id = ?',
+            '/* background */ update collection_jobs set after_record_id = ?, updated_at = now() where space_id = ? and collection_id = ?',
             [last, ...scope],
           );
         return true;

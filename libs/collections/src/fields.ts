@@ -1,4 +1,5 @@
 import type { FieldError } from '@app/common';
+import { isIdentifier, IDENTIFIER_PATTERN } from '@app/common';
 
 export const FIELD_TYPES = [
   'text',
@@ -34,7 +35,6 @@ export interface FieldDef {
   options?: FieldOptions;
 }
 
-export const NAME = /^[a-z][a-z0-9_]{0,62}$/;
 export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at'] as const;
 const OPTION_KEYS = ['choices', 'max_length', 'min', 'max', 'default'];
 const TEXTUAL: FieldType[] = ['text', 'email', 'url', 'select'];
@@ -54,7 +54,7 @@ export function validateFieldDef(raw: unknown, path: string): FieldError[] {
   const f = raw as Record<string, unknown>;
   for (const k of Object.keys(f))
     if (!['name', 'type', 'required', 'unique', 'sensitive', 'options'].includes(k)) at(`.${k}`, 'unknown member');
-  if (typeof f.name !== 'string' || !NAME.test(f.name)) at('.name', 'must match ^[a-z][a-z0-9_]{0,62}$');
+  if (!isIdentifier(f.name)) at('.name', `must match ${IDENTIFIER_PATTERN}`);
   else if ((SYSTEM_FIELDS as readonly string[]).includes(f.name)) at('.name', `"${f.name}" is reserved`);
   if (!FIELD_TYPES.includes(f.type as FieldType)) at('.type', `must be one of ${FIELD_TYPES.join(', ')}`);
   for (const k of ['required', 'unique', 'sensitive'])

@@ -1,4 +1,4 @@
-import { badRequest, FieldError, findUnstorable } from '@app/common';
+import { badRequest, FieldError, findUnstorable, isUuid } from '@app/common';
 import { isOrdered, isTextual } from './fields';
 import { paramCast, QueryField, scalar, Sql } from './expressions';
 
@@ -19,7 +19,6 @@ export const OPERATORS = [
 type Operator = (typeof OPERATORS)[number];
 const MAX_DEPTH = 8;
 const MAX_CONDITIONS = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface FilterContext {
   field(name: string): QueryField | undefined;
@@ -42,7 +41,7 @@ function operand(f: QueryField, op: Operator, v: unknown): unknown {
     case 'boolean':
       return typeof v === 'boolean' ? v : fail(`${where} needs true or false`);
     case 'uuid':
-      return typeof v === 'string' && UUID.test(v) ? v : fail(`${where} needs an id`);
+      return isUuid(v) ? v : fail(`${where} needs an id`);
     case 'date':
       return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))
         ? v

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { badRequest, conflict, FieldError } from '@app/common';
+import { badRequest, conflict, FieldError, isIdentifier } from '@app/common';
 import { CollectionRow } from './collection-row';
 import { checkedFields } from './checked-fields';
 import { convertValue } from './convert';
-import { FieldDef, NAME, normaliseFieldDef, SYSTEM_FIELDS } from './fields';
+import { FieldDef, normaliseFieldDef, SYSTEM_FIELDS } from './fields';
 import { assertUniqueValues, pausePivots, reindexCollection } from './pivots';
+import { CollectionIndexer } from './collection-indexer';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { UpdateCollectionDto } from './dto/collection.dto';
 
@@ -17,7 +18,10 @@ import { UpdateCollectionDto } from './dto/collection.dto';
  */
 @Injectable()
 export class SchemaChanges {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly indexer: CollectionIndexer,
+  ) {}
 
   async apply(em: EntityManager, current: CollectionRow, body: UpdateCollectionDto): Promise<FieldDef[]> {
     const dto = body.fields === undefined ? body : declarative(current.fields, body);
@@ -33,7 +37,7 @@ export class SchemaChanges {
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
       if (!has(from)) errors.push({ field: `rename_fields.${from}`, message: `no field "${from}"` });
-      else if (typeof to !== 'string' || !NAME.test(to) || (SYSTEM_FIELDS as readonly string[]).includes(to))
+      else if (!isIdentifier(to) || (SYSTEM_FIELDS as readonly string[]).includes(to))
         errors.push({ field: `rename_fields.${from}`, message: 'is not a valid new name' });
       else if (has(to)) errors.push({ field: `rename_fields.${from}`, message: `"${to}" already exists` });
     }
@@ -123,8 +127,11 @@ export class SchemaChanges {
   }
 
   /** Call once the collection row holds the new definitions: re-indexes its records by them (inline or in the background). */
-  reindex(em: EntityManager, current: CollectionRow): Promise<'ready' | 'indexing'> {
-    return reindexCollection(em, current.space_id, current.id, this.config.storage.reindexInlineMax);
+  async reindex(em: EntityManager, current: CollectionRow): Promise<'ready' | 'indexing'> {
+    const state = await reindexCollection(em, current.space_id, current.id, this.config.storage.reindexInlineMax);
+    // The job commits with the change; the indexer's next look finds it.
+    if (state === 'indexing') this.indexer.wake();
+    return state;
   }
 }
 

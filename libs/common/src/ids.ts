@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Matches, ValidationOptions } from 'class-validator';
 
 /**
  * UUIDv7 (RFC 9562): unguessable (74 random bits) yet time-ordered, so ids double
@@ -16,3 +17,17 @@ export function uuidv7(): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
+/**
+ * Names tenants choose for collections, fields and tiers: lower snake case, at most 63
+ * characters (a Postgres identifier's length). The one definition; DTOs, the OpenAPI
+ * document and the validators all take it from here.
+ */
+export const IDENTIFIER_PATTERN = '^[a-z][a-z0-9_]{0,62}$';
+export const IDENTIFIER = new RegExp(IDENTIFIER_PATTERN);
+export const isIdentifier = (value: unknown): value is string => typeof value === 'string' && IDENTIFIER.test(value);
+/** Its OpenAPI schema. */
+export const IDENTIFIER_SCHEMA = { type: 'string', pattern: IDENTIFIER_PATTERN, maxLength: 63 } as const;
+/** class-validator: the property is an identifier. */
+export const IsIdentifier = (options?: ValidationOptions): PropertyDecorator =>
+  Matches(IDENTIFIER, { message: `$property must match ${IDENTIFIER_PATTERN}`, ...options });

@@ -1,3 +1,4 @@
+import { isIdentifier } from '@app/common';
 import { ConfigError } from './env';
 
 /** The plan tiers of the contract; `TIERS_JSON` may add tiers or change budgets. */
@@ -24,7 +25,7 @@ export function parseTiers(json: string | undefined): Record<string, number> {
   }
   const tiers: Record<string, number> = { ...DEFAULT_TIERS };
   for (const [name, limit] of Object.entries(parsed)) {
-    if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new ConfigError('TIERS_JSON', `has an invalid tier name "${name}"`);
+    if (!isIdentifier(name)) throw new ConfigError('TIERS_JSON', `has an invalid tier name "${String(name)}"`);
     if (!Number.isInteger(limit) || (limit as number) < 1) {
       throw new ConfigError('TIERS_JSON', `tier "${name}" must have a positive integer limit`);
     }

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { SECURITY_SCHEME_DEFINITIONS } from '@app/common';
+import { IDENTIFIER_SCHEMA, SECURITY_SCHEME_DEFINITIONS } from '@app/common';
 import { boundFormattedStrings } from './format-bounds';
 import { completeResponses } from './problem-responses';
 
@@ -81,9 +81,7 @@ function withImpliedSpacePaths(document: OpenAPIObject): OpenAPIObject {
 
 /** Path parameters are ids (UUIDs) or collection names; the routes refuse anything else. */
 function pathParamSchema(name: string) {
-  return name === 'id' || name.endsWith('_id')
-    ? { type: 'string', format: 'uuid' }
-    : { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
+  return name === 'id' || name.endsWith('_id') ? { type: 'string', format: 'uuid' } : { ...IDENTIFIER_SCHEMA };
 }
 
 export function mountSwaggerUi(app: INestApplication, document: OpenAPIObject): void {

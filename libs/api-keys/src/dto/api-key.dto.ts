@@ -1,4 +1,4 @@
-import { IsOptionalNonNull } from '@app/common';
+import { IDENTIFIER_SCHEMA, IsOptionalNonNull } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -36,7 +36,7 @@ const PERMISSIONS_EXAMPLE = {
   '*': ['read'],
 };
 
-const FIELD_NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
+const FIELD_NAME = IDENTIFIER_SCHEMA;
 
 const PERMISSIONS_SCHEMA = {
   type: 'object',

@@ -1,10 +1,10 @@
-import { IsOptionalNonNull } from '@app/common';
+import { IDENTIFIER_PATTERN, IDENTIFIER_SCHEMA, IsIdentifier, IsOptionalNonNull } from '@app/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsArray, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FIELD_TYPES, MAX_FIELDS, MAX_TEXT_LENGTH } from '../fields';
 
 /** Collection and field names: what the database accepts as an identifier, lower case. */
-const FIELD_NAME = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63 };
+const FIELD_NAME = IDENTIFIER_SCHEMA;
 
 const FIELD_SCHEMA = {
   type: 'object',
@@ -45,9 +45,9 @@ export const ORDERS_EXAMPLE_FIELDS = [
 ];
 
 export class CreateCollectionDto {
-  @ApiProperty({ ...FIELD_NAME, example: 'orders' } as never)
+  @ApiProperty({ ...FIELD_NAME, example: 'orders' })
   @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,62}$/, { message: 'name must match ^[a-z][a-z0-9_]{0,62}$' })
+  @IsIdentifier({ message: `name must match ${IDENTIFIER_PATTERN}` })
   name: string;
 
   @ApiPropertyOptional({ maxLength: 1000, example: 'Customer orders' })
@@ -130,7 +130,7 @@ export class UpdateCollectionDto {
 
 export class CollectionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ ...FIELD_NAME, example: 'orders' } as never) name: string;
+  @ApiProperty({ ...FIELD_NAME, example: 'orders' }) name: string;
   @ApiProperty({ type: String, nullable: true, maxLength: 1000 }) description: string | null;
   @ApiProperty({ type: 'array', items: FIELD_SCHEMA, maxItems: MAX_FIELDS } as never) fields: unknown[];
   /** Bumped on every schema change. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Length, Matches } from 'class-validator';
-import { IsOptionalNonNull, ROLES, Role } from '@app/common';
+import { IsString, Length } from 'class-validator';
+import { IDENTIFIER_PATTERN, IsIdentifier, IsOptionalNonNull, Role, ROLES } from '@app/common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -23,17 +23,17 @@ export class UpdateSpaceDto {
   name?: string;
 
   /** Platform admins only; a tier of the configured tier table. */
-  @ApiPropertyOptional({ pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63, example: 'business' })
+  @ApiPropertyOptional({ pattern: IDENTIFIER_PATTERN, maxLength: 63, example: 'business' })
   @IsOptionalNonNull()
   @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,62}$/)
+  @IsIdentifier()
   tier?: string;
 }
 
 export class SpaceDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ maxLength: 100 }) name: string;
-  @ApiProperty({ pattern: '^[a-z][a-z0-9_]{0,62}$', maxLength: 63, example: 'free' }) tier: string;
+  @ApiProperty({ pattern: IDENTIFIER_PATTERN, maxLength: 63, example: 'free' }) tier: string;
   /** The tier's budget: requests per minute across all of the space's callers. */
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 0, maximum: 100000000, example: 50 })
   rate_limit_per_minute: number;
