@@ -28,6 +28,27 @@ withRedis('Redis rate-limit store', () => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
   });
 
+  it('retries a command timeout once on a live connection (an event-loop stall), so fail-closed budgets do not 503', async () => {
+    const client = new Redis(process.env.REDIS_URL!, { commandTimeout: 500 });
+    await client.ping();
+    const store = new RedisRateLimitStore(client, prefix);
+    const run = (client as unknown as { porticoRateLimit: (...args: unknown[]) => Promise<unknown> }).porticoRateLimit;
+    let calls = 0;
+    (client as unknown as { porticoRateLimit: unknown }).porticoRateLimit = function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
+      calls++;
+      // The first answer arrives after the timer fired, as when the loop stalls.
+      if (calls === 1) return Promise.reject(new Error('Command timed out'));
+      return run.apply(this, args);
+    };
+    const decision = await store.hit('login:stall', 10, 60_000);
+    expect(decision.allowed).toBe(true);
+    expect(calls).toBe(2);
+    client.disconnect();
+  });
+
   it('batches concurrent requests for a budget into few round trips, each decided as if alone, in order', async () => {
     const client = new Redis(process.env.REDIS_URL!);
     const calls: number[] = [];
