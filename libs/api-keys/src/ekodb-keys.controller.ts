@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   Authenticated,
-  badRequest,
   CredentialInBody,
   CurrentPrincipal,
+  impliedSpace,
   Page,
   PageQueryDto,
   Principal,
@@ -12,15 +12,8 @@ import {
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyDto, ApiKeyPageDto, ApiKeyWithSecretDto, RegisterApiKeyDto } from './dto/api-key.dto';
 
-/** The space is the one the presenting API key belongs to. */
-function impliedSpace(principal: Principal): string {
-  if (principal.kind !== 'api_key') {
-    throw badRequest(
-      'These ekoDB-style routes take the space from an API key; users should call /api/spaces/{space_id}/api-keys.',
-    );
-  }
-  return principal.spaceId;
-}
+/** Users manage keys under their space's own path. */
+const USER_ROUTE = '/api/spaces/{space_id}/api-keys';
 
 /** ekoDB-compatible key management, the space implied by the admin credential. */
 @ApiTags('api-keys')
@@ -38,14 +31,14 @@ export class EkoDbKeysController {
   @ApiCreatedResponse({ type: ApiKeyWithSecretDto })
   register(@CurrentPrincipal() principal: Principal, @Body() dto: RegisterApiKeyDto): Promise<ApiKeyWithSecretDto> {
     const { api_key: _credential, ...fields } = dto;
-    return this.keys.create(principal, impliedSpace(principal), fields);
+    return this.keys.create(principal, impliedSpace(principal, undefined, USER_ROUTE), fields);
   }
 
   @Get('keys')
   @ApiOperation({ operationId: 'listApiKeysOfCredential', summary: "ekoDB: the credential's space's keys" })
   @ApiOkResponse({ type: ApiKeyPageDto })
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
-    return this.keys.list(principal, impliedSpace(principal), query);
+    return this.keys.list(principal, impliedSpace(principal, undefined, USER_ROUTE), query);
   }
 
   @Delete('keys/:key_id')
@@ -53,6 +46,6 @@ export class EkoDbKeysController {
   @ApiOperation({ operationId: 'deleteApiKeyOfCredential', summary: 'ekoDB: delete a key of the credential’s space' })
   @ApiNoContentResponse()
   remove(@CurrentPrincipal() principal: Principal, @Param('key_id') keyId: string): Promise<void> {
-    return this.keys.remove(principal, impliedSpace(principal), keyId);
+    return this.keys.remove(principal, impliedSpace(principal, undefined, USER_ROUTE), keyId);
   }
 }

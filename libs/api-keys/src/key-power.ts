@@ -1,6 +1,6 @@
-import { ApiKeyPrincipal, CollectionGrant, forbidden, Principal } from '@app/common';
+import { ApiKeyPrincipal, CollectionGrant, forbidden, grantFor, Principal } from '@app/common';
 import type { ApiKeyRow } from './api-key-state';
-import { grantFor, grantWithin, toGrants } from './permissions';
+import { grantWithin, toGrants } from './permissions';
 
 export interface DesiredPower {
   isAdmin: boolean;

@@ -1,4 +1,5 @@
-import { grantFor, grantWithin, toGrants, validatePermissions } from './permissions';
+import { grantFor } from '@app/common';
+import { grantWithin, toGrants, validatePermissions } from './permissions';
 
 describe('collection permissions', () => {
   const contract = {

@@ -76,14 +76,6 @@ export function toGrants(permissions: CollectionPermissions): Map<string, Collec
   return grants;
 }
 
-/** The grant that applies to `collection`: its own entry, else `*`. */
-export function grantFor(
-  grants: ReadonlyMap<string, CollectionGrant>,
-  collection: string,
-): CollectionGrant | undefined {
-  return grants.get(collection) ?? grants.get('*');
-}
-
 const within = (inner: readonly string[] | undefined, outer: readonly string[] | undefined) =>
   outer === undefined || (inner !== undefined && inner.every((f) => outer.includes(f)));
 

@@ -1,5 +1,4 @@
-import { CollectionAction, CollectionGrant, forbidden, Principal } from '@app/common';
-import { grantFor } from '@app/api-keys';
+import { CollectionAction, CollectionGrant, forbidden, grantFor, Principal } from '@app/common';
 import { SpaceAccess, roleAllows } from '@app/spaces';
 import { SYSTEM_FIELDS } from './fields';
 

@@ -1,9 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiConflict, Authenticated, CurrentPrincipal, Principal } from '@app/common';
+import { ApiConflict, Authenticated, CurrentPrincipal, impliedSpace, Principal } from '@app/common';
 import { CollectionsService } from './collections.service';
 import { CollectionDto, CollectionListDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
-import { impliedSpace } from './implied-space';
+
+/** Users name the space in the path. */
+const USER_ROUTE = '/api/spaces/{space_id}/collections/…';
 
 @ApiTags('collections')
 @Authenticated({ apiKeys: true })
@@ -40,7 +42,7 @@ export class CollectionsController {
   })
   @ApiOkResponse({ type: CollectionListDto })
   listForKey(@CurrentPrincipal() principal: Principal): Promise<CollectionListDto> {
-    return this.collections.list(principal, impliedSpace(principal, undefined));
+    return this.collections.list(principal, impliedSpace(principal, undefined, USER_ROUTE));
   }
 
   @Get('api/spaces/:space_id/collections/:name')

@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiConflict, Authenticated, CurrentPrincipal, Page, Principal } from '@app/common';
+import { ApiConflict, Authenticated, CurrentPrincipal, impliedSpace, Page, Principal } from '@app/common';
 import {
   BatchCreateDto,
   BatchCreatedDto,
@@ -18,8 +18,10 @@ import {
   RecordDto,
   RecordPageDto,
 } from './dto/record.dto';
-import { impliedSpace } from './implied-space';
 import { RecordsService } from './records.service';
+
+/** Users name the space in the path. */
+const USER_ROUTE = '/api/spaces/{space_id}/collections/…';
 
 type Row = Record<string, unknown>;
 const RECORD_BODY = {
@@ -49,7 +51,7 @@ export class RecordsController {
     @Param('name') name: string,
     @Query() query: ListRecordsQueryDto,
   ): Promise<Page<Row>> {
-    return this.records.list(p, impliedSpace(p, spaceId), name, query);
+    return this.records.list(p, impliedSpace(p, spaceId, USER_ROUTE), name, query);
   }
 
   @Post()
@@ -63,7 +65,7 @@ export class RecordsController {
     @Param('name') name: string,
     @Body() body: Row,
   ): Promise<Row> {
-    return this.records.create(p, impliedSpace(p, spaceId), name, body);
+    return this.records.create(p, impliedSpace(p, spaceId, USER_ROUTE), name, body);
   }
 
   @Post('batch')
@@ -76,7 +78,7 @@ export class RecordsController {
     @Param('name') name: string,
     @Body() dto: BatchCreateDto,
   ): Promise<{ data: Row[] }> {
-    return this.records.createMany(p, impliedSpace(p, spaceId), name, dto);
+    return this.records.createMany(p, impliedSpace(p, spaceId, USER_ROUTE), name, dto);
   }
 
   @Delete()
@@ -88,7 +90,7 @@ export class RecordsController {
     @Param('name') name: string,
     @Query() query: DeleteRecordsQueryDto,
   ): Promise<DeletedDto> {
-    return this.records.removeMany(p, impliedSpace(p, spaceId), name, query.filter);
+    return this.records.removeMany(p, impliedSpace(p, spaceId, USER_ROUTE), name, query.filter);
   }
 
   @Get(':id')
@@ -101,7 +103,7 @@ export class RecordsController {
     @Param('id') id: string,
     @Query() q: FieldsQueryDto,
   ): Promise<Row> {
-    return this.records.get(p, impliedSpace(p, spaceId), name, id, q.fields);
+    return this.records.get(p, impliedSpace(p, spaceId, USER_ROUTE), name, id, q.fields);
   }
 
   @Patch(':id')
@@ -116,7 +118,7 @@ export class RecordsController {
     @Param('id') id: string,
     @Body() body: Row,
   ): Promise<Row> {
-    return this.records.update(p, impliedSpace(p, spaceId), name, id, body);
+    return this.records.update(p, impliedSpace(p, spaceId, USER_ROUTE), name, id, body);
   }
 
   @Delete(':id')
@@ -129,6 +131,6 @@ export class RecordsController {
     @Param('name') name: string,
     @Param('id') id: string,
   ): Promise<void> {
-    return this.records.remove(p, impliedSpace(p, spaceId), name, id);
+    return this.records.remove(p, impliedSpace(p, spaceId, USER_ROUTE), name, id);
   }
 }

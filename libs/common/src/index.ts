@@ -22,3 +22,4 @@ export * from './api-problems';
 export * from './seen-credentials';
 export * from './input-guard';
 export * from './state-log';
+export * from './implied-space';

@@ -12,6 +12,14 @@ export interface CollectionGrant {
   writableFields?: readonly string[];
 }
 
+/** The grant that applies to `collection`: its own entry, else `*`. */
+export function grantFor(
+  grants: ReadonlyMap<string, CollectionGrant>,
+  collection: string,
+): CollectionGrant | undefined {
+  return grants.get(collection) ?? grants.get('*');
+}
+
 export interface UserPrincipal {
   kind: 'user';
   id: string;
