@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { keyId, Secrets } from '@app/config';
 import { createTestApp, TestApp } from './create-test-app';
 import { signup } from './factories';
+import { adminQuery, withDatabase } from './test-database';
 
 // Two instances on one database: only a real Postgres serves several processes.
 const shared = process.env.DATABASE_URL ? describe : describe.skip;
@@ -47,5 +48,22 @@ shared('instances on one database must share their secrets', () => {
     expect(JSON.stringify(await a.sql('select * from deployment_secrets'))).not.toContain(
       a.secrets.pepper.export().toString('utf8'),
     );
+  });
+});
+
+shared('an unmigrated database', () => {
+  it('refuses to start with one line saying to migrate', async () => {
+    const name = `portico_unmigrated_${process.pid}`;
+    const server = process.env.DATABASE_URL!;
+    await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await adminQuery(server, `CREATE DATABASE ${name}`);
+    try {
+      const db = { url: withDatabase(server, name), kind: 'postgres' as const, close: () => Promise.resolve() };
+      await expect(createTestApp({ db })).rejects.toThrow(
+        /^The database schema is behind this version: run `npm run migrate`/,
+      );
+    } finally {
+      await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
   });
 });

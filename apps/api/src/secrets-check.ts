@@ -45,6 +45,14 @@ export async function checkDeploymentSecrets(databaseUrl: string, secrets: Secre
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
+    if ((error as { code?: string }).code === '42P01') {
+      throw new Error(
+        'The database schema is behind this version: run `npm run migrate` (or start with MIGRATE_ON_START=true).',
+        {
+          cause: error,
+        },
+      );
+    }
     throw error;
   } finally {
     await client.end().catch(() => undefined);
