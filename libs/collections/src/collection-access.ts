@@ -1,3 +1,4 @@
+import type { CollectionRow } from './collection-row';
 import { CollectionAction, CollectionGrant, forbidden, grantFor, Principal } from '@app/common';
 import { SpaceAccess, roleAllows } from '@app/spaces';
 import { SYSTEM_FIELDS } from './fields';
@@ -65,4 +66,10 @@ export class CollectionAccess {
     }
     return out;
   }
+}
+
+/** A collection opened for one request: its schema and what the caller may do with it. */
+export interface OpenCollection {
+  row: CollectionRow;
+  access: CollectionAccess;
 }

@@ -6,7 +6,7 @@ import { COLLECTION_WITH_RECORD } from './records-query';
 import { SpaceAccessService } from '@app/spaces';
 import { HotQueries } from '@app/database';
 import { actorOf, AuditWriter, diff } from '@app/audit';
-import { CollectionAccess } from './collection-access';
+import { CollectionAccess, OpenCollection } from './collection-access';
 import { COLLECTION_COLUMNS, CollectionRow, toCollectionDto } from './collection-row';
 import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 import { checkedFields } from './checked-fields';
@@ -19,12 +19,6 @@ const collectionNotFound = () => notFound('The collection does not exist.');
 function assertVisible(access: CollectionAccess, name: string): void {
   if (!access.can('read') && !access.can('admin'))
     throw forbidden(`This credential may not read records of "${name}".`);
-}
-
-/** A collection opened for one request: its schema and what the caller may do with it. */
-export interface OpenCollection {
-  row: CollectionRow;
-  access: CollectionAccess;
 }
 
 @Injectable()

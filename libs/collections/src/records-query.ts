@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { OpenCollection } from './collections.service';
+import type { OpenCollection } from './collection-access';
 import { queryField, Sql } from './expressions';
 import { compileFilter, FilterContext } from './filter';
 import { COLLECTION_COLUMNS } from './collection-row';

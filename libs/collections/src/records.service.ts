@@ -14,7 +14,8 @@ import {
   uuidv7,
 } from '@app/common';
 import { actorOf, AuditEvent, AuditWriter, SqlPart } from '@app/audit';
-import { CollectionsService, OpenCollection } from './collections.service';
+import type { OpenCollection } from './collection-access';
+import { CollectionsService } from './collections.service';
 import { BatchCreateDto, ListRecordsQueryDto } from './dto/record.dto';
 import { queryField } from './expressions';
 import { compileFilter } from './filter';
