@@ -1,6 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { createTestApp, TestApp } from './create-test-app';
+import { canRunPrivateRedis, startPrivateRedis } from './private-redis';
 import { bearer, createKey, createSpace, signup } from './factories';
 
 // Two instances share one database (and Redis when configured). The embedded
@@ -75,26 +74,12 @@ shared('key revocation across instances', () => {
 });
 
 // A private Redis that the test may kill; the instances share a real Postgres.
-const withPrivateRedis =
-  process.env.DATABASE_URL && spawnSync('which', ['redis-server']).status === 0 ? describe : describe.skip;
+const withPrivateRedis = process.env.DATABASE_URL && canRunPrivateRedis() ? describe : describe.skip;
 
 withPrivateRedis('key revocation while Redis is down', () => {
   it('a key deleted during the outage is refused by the other instance on its next request', async () => {
-    const port = 20000 + randomInt(20000);
-    execFileSync('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'yes',
-    ]);
-    await new Promise((r) => setTimeout(r, 300));
-    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const redis = await startPrivateRedis();
+    const env = { REDIS_URL: redis.url };
     const a = await createTestApp({ env });
     const b = await createTestApp({ env, db: a.db, secrets: a.secrets });
     try {
@@ -103,7 +88,7 @@ withPrivateRedis('key revocation while Redis is down', () => {
       const doomed = await createKey(a.app, bearer(owner.access_token), space.id);
       const regenerated = await createKey(a.app, bearer(owner.access_token), space.id);
       for (const k of [doomed, regenerated]) expect((await me(b, { 'x-api-key': k.key })).statusCode).toBe(200);
-      execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+      redis.kill();
       await new Promise((r) => setTimeout(r, 300));
       // B still serves its cached keys while Redis is gone.
       expect((await me(b, { 'x-api-key': regenerated.key })).statusCode).toBe(200);
@@ -131,7 +116,7 @@ withPrivateRedis('key revocation while Redis is down', () => {
     } finally {
       await b.close();
       await a.close();
-      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+      redis.kill();
     }
   });
 });

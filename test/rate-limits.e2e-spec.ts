@@ -1,6 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { createTestApp, TestApp } from './create-test-app';
+import { canRunPrivateRedis, startPrivateRedis } from './private-redis';
 import { bearer, createKey, createSpace, signup, uniqueEmail } from './factories';
 
 const ON = { RATE_LIMITS_ENABLED: 'true' };
@@ -220,25 +220,12 @@ withRedis('rate limits shared through Redis', () => {
   });
 });
 
-const redisServer = spawnSync('which', ['redis-server']).status === 0 ? describe : describe.skip;
+const redisServer = canRunPrivateRedis() ? describe : describe.skip;
 
 redisServer('when Redis goes away', () => {
   it('fails open for tenant budgets and closed (503) for brute-force budgets, without hanging', async () => {
-    const port = 20000 + randomInt(20000);
-    execFileSync('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'yes',
-    ]);
-    await new Promise((r) => setTimeout(r, 300));
-    const t = await createTestApp({ env: { ...ON, REDIS_URL: `redis://127.0.0.1:${port}` } });
+    const redis = await startPrivateRedis();
+    const t = await createTestApp({ env: { ...ON, REDIS_URL: redis.url } });
     try {
       const owner = await signup(t.app);
       const space = await createSpace(t.app, owner.access_token);
@@ -247,7 +234,7 @@ redisServer('when Redis goes away', () => {
       expect(
         (await t.app.inject({ method: 'GET', url, headers: { 'x-api-key': key.key } })).headers['x-ratelimit-limit'],
       ).toBe('50');
-      execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+      redis.kill();
       await new Promise((r) => setTimeout(r, 300));
       const started = Date.now();
       const open = await t.app.inject({ method: 'GET', url, headers: { 'x-api-key': key.key } });
@@ -267,7 +254,7 @@ redisServer('when Redis goes away', () => {
       expect(t.logs.filter((l) => l.includes('failing open')).length).toBe(1);
     } finally {
       await t.close();
-      spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+      redis.kill();
     }
   });
 });
