@@ -13,11 +13,6 @@ export async function pausePivots(em: EntityManager): Promise<void> {
   await em.execute(`select set_config('portico.pivot', 'off', true)`);
 }
 
-/** Rebuilds one collection's pivot rows from its records and current field definitions. */
-export async function resyncPivots(em: EntityManager, spaceId: string, collectionId: string): Promise<void> {
-  await em.execute('select portico_pivot_resync(?, ?)', [spaceId, collectionId]);
-}
-
 /** Drops one collection's pivot rows (its records go by cascade, with the trigger paused). */
 export async function dropPivots(em: EntityManager, spaceId: string, collectionId: string): Promise<void> {
   await em.execute('delete from record_values where space_id = ? and collection_id = ?', [spaceId, collectionId]);
@@ -64,7 +59,8 @@ export async function reindexCollection(
     [spaceId, collectionId, inlineMax + 1],
   );
   if (n <= inlineMax) {
-    await resyncPivots(em, spaceId, collectionId);
+    // One batch of the background re-indexer's function covers every record: one way to rebuild.
+    await em.execute('select portico_pivot_resync_batch(?, ?, null, ?)', [spaceId, collectionId, inlineMax + 1]);
     await em.execute(`update collections set index_state = 'ready' where space_id = ? and id = ?`, [
       spaceId,
       collectionId,

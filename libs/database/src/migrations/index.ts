@@ -8,6 +8,7 @@ import { Migration20261203000006_audit_scrub } from './Migration20261203000006_a
 import { Migration20261203000007_deployment_secrets } from './Migration20261203000007_deployment_secrets';
 import { Migration20261203000008_record_pivots } from './Migration20261203000008_record_pivots';
 import { Migration20261203000009_background_reindex } from './Migration20261203000009_background_reindex';
+import { Migration20261203000010_one_reindex_path } from './Migration20261203000010_one_reindex_path';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -25,4 +26,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261203000007_deployment_secrets', class: Migration20261203000007_deployment_secrets },
   { name: 'Migration20261203000008_record_pivots', class: Migration20261203000008_record_pivots },
   { name: 'Migration20261203000009_background_reindex', class: Migration20261203000009_background_reindex },
+  { name: 'Migration20261203000010_one_reindex_path', class: Migration20261203000010_one_reindex_path },
 ];
