@@ -2,8 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { pepperHash, SECRETS, Secrets } from '@app/config';
-import { ApiKeyPrincipal, forbidden, isUuid, SeenCredentials } from '@app/common';
-import { AccessTokenPayload, CredentialAuthenticator, JwtStrategy } from '@app/auth';
+import { ApiKeyPrincipal, forbidden, isUuid, Ports, SeenCredentials, TokenClaims } from '@app/common';
 import { metaOf } from '@app/audit';
 import { ApiKeyCache } from './api-key-cache.service';
 import { ApiKeyState } from './api-key-state';
@@ -28,18 +27,17 @@ export class ApiKeyVerifier implements OnModuleInit {
   constructor(
     private readonly cache: ApiKeyCache,
     private readonly lastUsed: LastUsedTracker,
-    private readonly authenticator: CredentialAuthenticator,
-    private readonly jwt: JwtStrategy,
+    private readonly ports: Ports,
     @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
 
   private readonly seen = new SeenCredentials<{ keyId: string; secretHash: Buffer }>();
 
   onModuleInit(): void {
-    this.authenticator.useApiKeyVerifier({
+    this.ports.plug('apiKeyVerifier', {
       verify: async (request, key) => (await this.verifyKey(request, key))?.principal ?? null,
     });
-    this.jwt.useKeyTokenResolver({ fromToken: (request, payload) => this.fromToken(request, payload) });
+    this.ports.plug('keyTokenResolver', { fromToken: (request, claims) => this.fromToken(request, claims) });
   }
 
   hash(key: string): Buffer {
@@ -64,7 +62,7 @@ export class ApiKeyVerifier implements OnModuleInit {
   }
 
   /** A key-derived JWT stays valid only while its key exists, unexpired, at the same generation. */
-  private async fromToken(request: FastifyRequest, payload: AccessTokenPayload): Promise<ApiKeyPrincipal | null> {
+  private async fromToken(request: FastifyRequest, payload: TokenClaims): Promise<ApiKeyPrincipal | null> {
     if (!isUuid(payload.sub)) return null;
     const state = await this.cache.get(payload.sub);
     if (!state || state.generation !== payload.gen) return null;

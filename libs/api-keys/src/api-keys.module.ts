@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
+import { AuthModule } from '@app/auth';
+import { SpacesModule } from '@app/spaces';
 import { ApiKeyCache } from './api-key-cache.service';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { ApiKeysController } from './api-keys.controller';
@@ -9,6 +12,7 @@ import { KeyTokenController } from './key-token.controller';
 import { LastUsedTracker } from './last-used.tracker';
 
 @Module({
+  imports: [AuditModule, AuthModule, SpacesModule],
   controllers: [ApiKeysController, EkoDbKeysController, KeyTokenController],
   providers: [ApiKeyCache, ApiKeyVerifier, ApiKeysService, LastUsedTracker, ApiKeyAuthExtensions],
   exports: [ApiKeysService, ApiKeyCache, LastUsedTracker],

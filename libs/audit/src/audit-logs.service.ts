@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import {
   decodeCursor,
@@ -7,9 +7,8 @@ import {
   isUuid,
   notFound,
   Page,
+  Ports,
   Principal,
-  SPACE_AUTHORIZER,
-  SpaceAuthorizer,
   toPage,
 } from '@app/common';
 import { PLATFORM_LOG } from './audit-event';
@@ -69,11 +68,11 @@ function toDto(r: EntryRow): AuditLogDto {
 export class AuditLogsService {
   constructor(
     private readonly em: EntityManager,
-    @Inject(SPACE_AUTHORIZER) private readonly spaces: SpaceAuthorizer,
+    private readonly ports: Ports,
   ) {}
 
   async list(principal: Principal, spaceId: string, query: AuditLogQueryDto): Promise<Page<AuditLogDto>> {
-    await this.spaces.authorize(principal, spaceId, 'audit.read');
+    await this.ports.get('spaceAuthorizer').authorize(principal, spaceId, 'audit.read');
     return this.page(spaceId, query);
   }
 
@@ -83,7 +82,7 @@ export class AuditLogsService {
   }
 
   async verify(principal: Principal, spaceId: string): Promise<AuditVerifyDto> {
-    await this.spaces.authorize(principal, spaceId, 'audit.read');
+    await this.ports.get('spaceAuthorizer').authorize(principal, spaceId, 'audit.read');
     return this.verifyChain(spaceId);
   }
 

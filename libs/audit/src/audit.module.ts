@@ -1,5 +1,4 @@
-import { Global, Module } from '@nestjs/common';
-import { PROBLEM_OBSERVER } from '@app/common';
+import { Module } from '@nestjs/common';
 import { AuditLogsController } from './audit-logs.controller';
 import { AuditLogsService } from './audit-logs.service';
 import { AuditObserver } from './audit.observer';
@@ -7,16 +6,9 @@ import { AuditRetention } from './audit-retention.service';
 import { AuditWriter } from './audit.writer';
 
 /** The audit log: every module writes through AuditWriter; errors reach it through the problem filter. */
-@Global()
 @Module({
   controllers: [AuditLogsController],
-  providers: [
-    AuditWriter,
-    AuditLogsService,
-    AuditObserver,
-    AuditRetention,
-    { provide: PROBLEM_OBSERVER, useExisting: AuditObserver },
-  ],
-  exports: [AuditWriter, AuditObserver, AuditRetention, PROBLEM_OBSERVER],
+  providers: [AuditWriter, AuditLogsService, AuditObserver, AuditRetention],
+  exports: [AuditWriter, AuditObserver, AuditRetention],
 })
 export class AuditModule {}

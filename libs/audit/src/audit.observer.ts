@@ -8,8 +8,7 @@ import {
   problemType,
   ProblemDetails,
   ProblemObserver,
-  SPACE_AUTHORIZER,
-  SpaceAuthorizer,
+  Ports,
 } from '@app/common';
 import { actorOf, AuditEvent } from './audit-event';
 import { AuditWriter } from './audit.writer';
@@ -39,10 +38,11 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
   constructor(
     private readonly writer: AuditWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(SPACE_AUTHORIZER) private readonly spaces: SpaceAuthorizer,
+    private readonly ports: Ports,
   ) {}
 
   onModuleInit(): void {
+    this.ports.plug('problemObserver', this);
     this.timer = setInterval(() => void this.flush(), this.config.audit.aggregateWindowMs).unref();
   }
 
@@ -90,10 +90,13 @@ export class AuditObserver implements ProblemObserver, OnModuleInit, OnApplicati
     if (principal?.kind === 'api_key') return principal.spaceId;
     const param = (request.params as Record<string, string> | undefined)?.space_id;
     if (!principal || !isUuid(param)) return null;
-    return this.spaces.authorize(principal, param, 'space.read').then(
-      () => param,
-      () => null,
-    );
+    return this.ports
+      .get('spaceAuthorizer')
+      .authorize(principal, param, 'space.read')
+      .then(
+        () => param,
+        () => null,
+      );
   }
 
   /**

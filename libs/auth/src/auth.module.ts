@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { AUTHENTICATOR } from '@app/common';
+import { AuditModule } from '@app/audit';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { CredentialAuthenticator } from './credential.authenticator';
@@ -16,9 +16,8 @@ import { RefreshTokensService } from './refresh-tokens.service';
 import { SigningKeysService } from './signing-keys.service';
 import { UserSchema } from './user.entity';
 
-@Global()
 @Module({
-  imports: [MikroOrmModule.forFeature([UserSchema]), PassportModule, JwtModule.register({})],
+  imports: [MikroOrmModule.forFeature([UserSchema]), PassportModule, JwtModule.register({}), AuditModule],
   controllers: [AuthController, OAuthController, JwksController],
   providers: [
     AuthService,
@@ -29,16 +28,7 @@ import { UserSchema } from './user.entity';
     MeService,
     OAuthGrants,
     RefreshTokenGrant,
-    { provide: AUTHENTICATOR, useExisting: CredentialAuthenticator },
   ],
-  exports: [
-    AUTHENTICATOR,
-    CredentialAuthenticator,
-    JwtStrategy,
-    SigningKeysService,
-    MeService,
-    OAuthGrants,
-    AuthService,
-  ],
+  exports: [SigningKeysService, MeService, OAuthGrants, AuthService],
 })
 export class AuthModule {}

@@ -1,14 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Authenticator, badRequest, Principal, ProblemException, unauthorized } from '@app/common';
+import { Authenticator, badRequest, Ports, Principal, ProblemException, unauthorized } from '@app/common';
 import { JwtStrategy } from './jwt.strategy';
 import { runStrategy } from './run-strategy';
 import { VerifiedTokens } from './verified-tokens';
-
-/** Verifies a raw API key presented on any of the three headers; provided by the API-keys lib. */
-export interface ApiKeyVerifier {
-  verify(request: FastifyRequest, key: string): Promise<Principal | null>;
-}
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -46,14 +41,16 @@ export function extractCredential(request: FastifyRequest, bodyCredential?: stri
 }
 
 @Injectable()
-export class CredentialAuthenticator implements Authenticator {
-  private apiKeys?: ApiKeyVerifier;
+export class CredentialAuthenticator implements Authenticator, OnModuleInit {
   private readonly verified = new VerifiedTokens();
 
-  constructor(private readonly jwt: JwtStrategy) {}
+  constructor(
+    private readonly jwt: JwtStrategy,
+    private readonly ports: Ports,
+  ) {}
 
-  useApiKeyVerifier(verifier: ApiKeyVerifier): void {
-    this.apiKeys = verifier;
+  onModuleInit(): void {
+    this.ports.plug('authenticator', this);
   }
 
   async authenticate(request: FastifyRequest, bodyCredential?: string): Promise<Principal | null> {
@@ -75,8 +72,9 @@ export class CredentialAuthenticator implements Authenticator {
           if (principal) this.verified.remember(credential);
         }
       }
-    } else if (this.apiKeys) {
-      principal = await this.apiKeys.verify(request, credential);
+    } else {
+      const apiKeys = this.ports.find('apiKeyVerifier');
+      if (apiKeys) principal = await apiKeys.verify(request, credential);
     }
     if (!principal) throw unauthorized('The credential is invalid, expired or revoked.');
     return principal;

@@ -4,7 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { decode } from 'jsonwebtoken';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import type { Principal } from '@app/common';
+import { Ports, type Principal } from '@app/common';
 import { SigningKeysService } from './signing-keys.service';
 
 export interface AccessTokenPayload {
@@ -18,21 +18,19 @@ export interface AccessTokenPayload {
 /** How far in the future an `iat` may lie (clocks of other issuing instances). */
 const MAX_CLOCK_SKEW_MS = 60_000;
 
-/** Resolves the principal of a key-derived token; provided by the API-keys lib. */
-export interface KeyTokenResolver {
-  fromToken(request: FastifyRequest, payload: AccessTokenPayload): Promise<Principal | null>;
-}
-
 /**
  * `Authorization: Bearer <JWT>`: ES256 only, our issuer and audience, and a `kid`
  * from our key ring (so a token signed by any other key is rejected).
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  private keyTokens?: KeyTokenResolver;
   private readonly platformAdmins: ReadonlySet<string>;
 
-  constructor(keys: SigningKeysService, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    keys: SigningKeysService,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly ports: Ports,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       algorithms: ['ES256'],
@@ -51,11 +49,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     this.platformAdmins = new Set(config.auth.platformAdminEmails);
   }
 
-  /** The API-keys lib registers itself here, keeping auth free of a dependency on it. */
-  useKeyTokenResolver(resolver: KeyTokenResolver): void {
-    this.keyTokens = resolver;
-  }
-
   async validate(request: FastifyRequest, payload: AccessTokenPayload): Promise<Principal | false> {
     // Every token we issue carries exp and iat; one without them would never expire (RFC 8725 §3.10).
     if (typeof payload.exp !== 'number' || typeof payload.iat !== 'number') return false;
@@ -70,8 +63,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         isPlatformAdmin: this.platformAdmins.has(email),
       };
     }
-    if (payload.kind === 'api_key' && this.keyTokens)
-      return (await this.keyTokens.fromToken(request, payload)) ?? false;
+    // Key-derived tokens are resolved by the API-keys lib, which auth does not import.
+    const keyTokens = payload.kind === 'api_key' ? this.ports.find('keyTokenResolver') : undefined;
+    if (keyTokens) return (await keyTokens.fromToken(request, payload)) ?? false;
     return false;
   }
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
+import { SpacesModule } from '@app/spaces';
 import { CollectionIndexer } from './collection-indexer';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
@@ -8,6 +10,7 @@ import { SchemaChanges } from './schema-changes';
 import { SpaceOpenApiController, SpaceOpenApiService } from './space-openapi';
 
 @Module({
+  imports: [AuditModule, SpacesModule],
   controllers: [CollectionsController, RecordsController, SpaceOpenApiController],
   providers: [CollectionsService, RecordsService, SchemaChanges, SpaceOpenApiService, CollectionIndexer],
   exports: [CollectionsService, CollectionIndexer],

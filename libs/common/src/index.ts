@@ -1,4 +1,4 @@
-export * from './authenticator';
+export * from './ports';
 export * from './current-principal.decorator';
 export * from './logger';
 export * from './principal';
@@ -6,7 +6,6 @@ export * from './principal.guard';
 export * from './problem';
 export * from './problem.exception';
 export * from './problem.filter';
-export * from './problem-observer';
 export * from './public.decorator';
 export * from './request-id';
 export * from './to-problem';

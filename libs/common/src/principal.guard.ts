@@ -1,8 +1,7 @@
-import { CanActivate, ExecutionContext, HttpException, Inject, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AUTHENTICATOR, Authenticator } from './authenticator';
 import { forbidden, unauthorized } from './problem.exception';
-import { BAD_CREDENTIAL_OBSERVER, BadCredentialObserver } from './rate-limit.decorator';
+import { Authenticator, Ports } from './ports';
 import { RoutePolicies } from './route-policy';
 
 /**
@@ -15,8 +14,7 @@ import { RoutePolicies } from './route-policy';
 export class PrincipalGuard implements CanActivate {
   constructor(
     private readonly routes: RoutePolicies,
-    @Optional() @Inject(AUTHENTICATOR) private readonly authenticator?: Authenticator,
-    @Optional() @Inject(BAD_CREDENTIAL_OBSERVER) private readonly badCredentials?: BadCredentialObserver,
+    private readonly ports: Ports,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,8 +24,9 @@ export class PrincipalGuard implements CanActivate {
     const fromBody = policy.bodyCredential
       ? (request.body as Record<string, unknown> | undefined)?.[policy.bodyCredential]
       : undefined;
-    const principal = this.authenticator
-      ? await this.authenticate(request, typeof fromBody === 'string' ? fromBody : undefined)
+    const authenticator = this.ports.find('authenticator');
+    const principal = authenticator
+      ? await this.authenticate(authenticator, request, typeof fromBody === 'string' ? fromBody : undefined)
       : null;
     if (!principal) throw unauthorized();
     // Set before the key check, so a refusal is recorded against the key that was refused.
@@ -38,11 +37,12 @@ export class PrincipalGuard implements CanActivate {
   }
 
   /** A rejected credential is reported first: past the address's limit the answer becomes 429. */
-  private async authenticate(request: FastifyRequest, fromBody: string | undefined) {
+  private async authenticate(authenticator: Authenticator, request: FastifyRequest, fromBody: string | undefined) {
     try {
-      return await this.authenticator!.authenticate(request, fromBody);
+      return await authenticator.authenticate(request, fromBody);
     } catch (error) {
-      if (error instanceof HttpException && error.getStatus() === 401) await this.badCredentials?.rejected(request);
+      if (error instanceof HttpException && error.getStatus() === 401)
+        await this.ports.find('badCredentialObserver')?.rejected(request);
       throw error;
     }
   }

@@ -1,7 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from './problem';
-import { PROBLEM_OBSERVER, ProblemObserver } from './problem-observer';
+import { Ports, ProblemObserver } from './ports';
 import { StateLog } from './state-log';
 import { toProblem } from './to-problem';
 
@@ -48,11 +48,13 @@ export function sendProblem(
 }
 
 @Catch()
+@Injectable()
 export class ProblemFilter implements ExceptionFilter {
-  constructor(@Optional() @Inject(PROBLEM_OBSERVER) private readonly observer?: ProblemObserver) {}
+  constructor(private readonly ports: Ports) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.observer);
+    const observer = this.ports.find('problemObserver');
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), observer);
   }
 }

@@ -14,9 +14,3 @@ export interface BruteForceOptions {
  */
 export const BruteForceLimited = (options: BruteForceOptions = {}) =>
   applyDecorators(SetMetadata(BRUTE_FORCE, options), ApiProblems(429));
-
-/** Told when a presented credential was rejected, so a flood of guesses from one address can be stopped. */
-export interface BadCredentialObserver {
-  rejected(request: import('fastify').FastifyRequest): Promise<void>;
-}
-export const BAD_CREDENTIAL_OBSERVER = Symbol('BAD_CREDENTIAL_OBSERVER');

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { BadCredentialObserver, ProblemException, StateLog } from '@app/common';
+import { BadCredentialObserver, Ports, ProblemException, StateLog } from '@app/common';
 import { rateLimitHeaders, WINDOW_MS } from './budgets';
 import { RATE_LIMIT_STORE } from './rate-limits.module-tokens';
 import type { RateLimitStore } from './rate-limit.store';
@@ -11,13 +11,18 @@ import type { RateLimitStore } from './rate-limit.store';
  * client address: past the limit a bad credential is answered 429 instead of 401.
  */
 @Injectable()
-export class BadCredentials implements BadCredentialObserver {
+export class BadCredentials implements BadCredentialObserver, OnModuleInit {
   private readonly log = new StateLog(new Logger(BadCredentials.name), 'bad-credential limit not applied');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
+    private readonly ports: Ports,
   ) {}
+
+  onModuleInit(): void {
+    this.ports.plug('badCredentialObserver', this);
+  }
 
   async rejected(request: FastifyRequest): Promise<void> {
     if (!this.config.rateLimits.enabled) return;

@@ -1,5 +1,5 @@
-import { Global, Module } from '@nestjs/common';
-import { BAD_CREDENTIAL_OBSERVER } from '@app/common';
+import { Module } from '@nestjs/common';
+import { SpacesModule } from '@app/spaces';
 import { RedisConnection } from '@app/database';
 import { BadCredentials } from './bad-credentials.observer';
 import { MemoryRateLimitStore } from './rate-limit.store';
@@ -8,8 +8,8 @@ import { RateLimitGuard } from './rate-limit.guard';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
 
 /** Budgets live in Redis when REDIS_URL is set (shared by every process), else in memory. */
-@Global()
 @Module({
+  imports: [SpacesModule],
   providers: [
     {
       provide: RATE_LIMIT_STORE,
@@ -18,9 +18,8 @@ import { RedisRateLimitStore } from './redis-rate-limit.store';
         redis.client ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore(),
     },
     BadCredentials,
-    { provide: BAD_CREDENTIAL_OBSERVER, useExisting: BadCredentials },
     RateLimitGuard,
   ],
-  exports: [RATE_LIMIT_STORE, BAD_CREDENTIAL_OBSERVER, RateLimitGuard],
+  exports: [RATE_LIMIT_STORE, RateLimitGuard],
 })
 export class RateLimitsModule {}

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { forbidden, isUuid, notFound, Principal, Role, UserPrincipal } from '@app/common';
+import { forbidden, isUuid, notFound, Ports, Principal, Role, SpaceAuthorizer, UserPrincipal } from '@app/common';
 import { keyAllows, roleAllows, SpaceAction } from './roles';
 
 /** The caller's standing in one space, as resolved for one request. */
@@ -19,14 +19,21 @@ const spaceNotFound = () => notFound('The space does not exist.');
  * spaces cannot be probed; a space the caller belongs to without the right is 403.
  */
 @Injectable()
-export class SpaceAccessService {
+export class SpaceAccessService implements SpaceAuthorizer, OnModuleInit {
   /**
    * A user's principal is built for one request, so this is a per-request memo: the
    * rate-limit guard and the handler both ask for the membership, and it is read once.
    */
   private readonly roles = new WeakMap<UserPrincipal, Map<string, Promise<Role | undefined>>>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly ports: Ports,
+  ) {}
+
+  onModuleInit(): void {
+    this.ports.plug('spaceAuthorizer', this);
+  }
 
   async authorize(principal: Principal, spaceId: string, action: SpaceAction): Promise<SpaceAccess> {
     const access = await this.resolve(principal, spaceId);

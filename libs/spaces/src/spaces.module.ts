@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { SPACE_AUTHORIZER } from '@app/common';
+import { AuditModule } from '@app/audit';
 import { SpaceSchema } from './space.entity';
 import { SpaceAccessService } from './space-access.service';
 import { SpaceBudgets } from './space-budgets.service';
@@ -9,17 +9,10 @@ import { SpaceMembersService } from './space-members.service';
 import { SpacesController } from './spaces.controller';
 import { SpacesService } from './spaces.service';
 
-@Global()
 @Module({
-  imports: [MikroOrmModule.forFeature([SpaceSchema])],
+  imports: [MikroOrmModule.forFeature([SpaceSchema]), AuditModule],
   controllers: [SpacesController, SpaceMembersController],
-  providers: [
-    SpacesService,
-    SpaceMembersService,
-    SpaceAccessService,
-    SpaceBudgets,
-    { provide: SPACE_AUTHORIZER, useExisting: SpaceAccessService },
-  ],
-  exports: [SpaceAccessService, SpacesService, SpaceBudgets, SPACE_AUTHORIZER],
+  providers: [SpacesService, SpaceMembersService, SpaceAccessService, SpaceBudgets],
+  exports: [SpaceAccessService, SpacesService, SpaceBudgets],
 })
 export class SpacesModule {}
