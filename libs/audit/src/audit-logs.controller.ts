@@ -17,19 +17,19 @@ export class AuditLogsController {
   })
   @ApiOkResponse({ type: AuditLogPageDto })
   list(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string,
     @Query() query: AuditLogQueryDto,
   ): Promise<Page<AuditLogDto>> {
-    return this.logs.list(p, spaceId, query);
+    return this.logs.list(principal, spaceId, query);
   }
 
   @Get('spaces/:space_id/audit-logs/verify')
   @Authenticated({ apiKeys: true })
   @ApiOperation({ operationId: 'verifyAuditLogs', summary: "Recompute the space's hash chain and say where it breaks" })
   @ApiOkResponse({ type: AuditVerifyDto })
-  verify(@CurrentPrincipal() p: Principal, @Param('space_id') spaceId: string): Promise<AuditVerifyDto> {
-    return this.logs.verify(p, spaceId);
+  verify(@CurrentPrincipal() principal: Principal, @Param('space_id') spaceId: string): Promise<AuditVerifyDto> {
+    return this.logs.verify(principal, spaceId);
   }
 
   @Get('audit-logs')
@@ -39,8 +39,8 @@ export class AuditLogsController {
     summary: 'Account-level events (sign-up, login, refresh): platform admins only',
   })
   @ApiOkResponse({ type: AuditLogPageDto })
-  listPlatform(@CurrentPrincipal() p: Principal, @Query() query: AuditLogQueryDto): Promise<Page<AuditLogDto>> {
-    return this.logs.listPlatform(p, query);
+  listPlatform(@CurrentPrincipal() principal: Principal, @Query() query: AuditLogQueryDto): Promise<Page<AuditLogDto>> {
+    return this.logs.listPlatform(principal, query);
   }
 
   @Get('audit-logs/verify')
@@ -50,7 +50,7 @@ export class AuditLogsController {
     summary: "Verify the platform log's hash chain: platform admins only",
   })
   @ApiOkResponse({ type: AuditVerifyDto })
-  verifyPlatform(@CurrentPrincipal() p: Principal): Promise<AuditVerifyDto> {
-    return this.logs.verifyPlatform(p);
+  verifyPlatform(@CurrentPrincipal() principal: Principal): Promise<AuditVerifyDto> {
+    return this.logs.verifyPlatform(principal);
   }
 }

@@ -46,12 +46,12 @@ export class RecordsController {
   @ApiOperation({ operationId: 'listRecords', summary: 'List records: filter, sort, fields, keyset cursor' })
   @ApiOkResponse({ type: RecordPageDto })
   list(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Query() query: ListRecordsQueryDto,
   ): Promise<Page<Row>> {
-    return this.records.list(p, impliedSpace(p, spaceId, USER_ROUTE), name, query);
+    return this.records.list(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, query);
   }
 
   @Post()
@@ -60,12 +60,12 @@ export class RecordsController {
   @ApiBody(RECORD_BODY)
   @ApiCreatedResponse({ type: RecordDto })
   create(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Body() body: Row,
   ): Promise<Row> {
-    return this.records.create(p, impliedSpace(p, spaceId, USER_ROUTE), name, body);
+    return this.records.create(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, body);
   }
 
   @Post('batch')
@@ -73,37 +73,37 @@ export class RecordsController {
   @ApiConflict('A unique field value is taken (by another record or within the batch); nothing is stored.')
   @ApiCreatedResponse({ type: BatchCreatedDto })
   createMany(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Body() dto: BatchCreateDto,
   ): Promise<{ data: Row[] }> {
-    return this.records.createMany(p, impliedSpace(p, spaceId, USER_ROUTE), name, dto);
+    return this.records.createMany(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, dto);
   }
 
   @Delete()
   @ApiOperation({ operationId: 'deleteRecords', summary: 'Delete the records a (required) filter matches' })
   @ApiOkResponse({ type: DeletedDto })
   removeMany(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Query() query: DeleteRecordsQueryDto,
   ): Promise<DeletedDto> {
-    return this.records.removeMany(p, impliedSpace(p, spaceId, USER_ROUTE), name, query.filter);
+    return this.records.removeMany(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, query.filter);
   }
 
   @Get(':id')
   @ApiOperation({ operationId: 'getRecord', summary: 'One record' })
   @ApiOkResponse({ type: RecordDto })
   get(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Param('id') id: string,
-    @Query() q: FieldsQueryDto,
+    @Query() query: FieldsQueryDto,
   ): Promise<Row> {
-    return this.records.get(p, impliedSpace(p, spaceId, USER_ROUTE), name, id, q.fields);
+    return this.records.get(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, id, query.fields);
   }
 
   @Patch(':id')
@@ -112,13 +112,13 @@ export class RecordsController {
   @ApiBody(RECORD_BODY)
   @ApiOkResponse({ type: RecordDto })
   update(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Param('id') id: string,
     @Body() body: Row,
   ): Promise<Row> {
-    return this.records.update(p, impliedSpace(p, spaceId, USER_ROUTE), name, id, body);
+    return this.records.update(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, id, body);
   }
 
   @Delete(':id')
@@ -126,11 +126,11 @@ export class RecordsController {
   @ApiOperation({ operationId: 'deleteRecord', summary: 'Delete one record' })
   @ApiNoContentResponse()
   remove(
-    @CurrentPrincipal() p: Principal,
+    @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Param('id') id: string,
   ): Promise<void> {
-    return this.records.remove(p, impliedSpace(p, spaceId, USER_ROUTE), name, id);
+    return this.records.remove(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, id);
   }
 }

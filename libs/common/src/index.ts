@@ -14,6 +14,7 @@ export * from './request-logging';
 export * from './ids';
 export * from './pagination';
 export * from './authenticated.decorator';
+export * from './security-schemes';
 export * from './rate-limit.decorator';
 export * from './route-policy';
 export * from './common.module';
