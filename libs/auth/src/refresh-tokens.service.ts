@@ -3,21 +3,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig, pepperHash, SECRETS, Secrets } from '@app/config';
 import { uuidv7 } from '@app/common';
+import {
+  insertRefreshFamily,
+  insertRefreshToken,
+  RefreshTokenRow,
+  refreshTokenByHash,
+  revokeRefreshFamily,
+  spendRefreshToken,
+} from './auth.queries';
 
 const PREFIX = 'prt_';
 
 export type RotateOutcome =
   | { ok: true; userId: string; familyId: string; token: string; reusedWithinWindow: boolean }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: string; familyId?: string };
-
-interface TokenRow {
-  id: string;
-  family_id: string;
-  user_id: string;
-  expires_at: Date;
-  used_at: Date | null;
-  revoked_at: Date | null;
-}
 
 /**
  * Opaque, single-use refresh tokens in families. Only an HMAC of a token is stored.
@@ -41,7 +40,7 @@ export class RefreshTokensService {
   /** Starts a new family for a fresh login; returns its first token. Runs in the caller's transaction. */
   async startFamily(em: EntityManager, userId: string): Promise<{ familyId: string; token: string }> {
     const familyId = uuidv7();
-    await em.execute('insert into refresh_families (id, user_id) values (?, ?)', [familyId, userId]);
+    await insertRefreshFamily.rows(em, { familyId, userId });
     return { familyId, token: await this.mint(em, familyId) };
   }
 
@@ -56,24 +55,13 @@ export class RefreshTokensService {
     token = PREFIX + randomBytes(32).toString('base64url'),
   ): Promise<string> {
     const expiresAt = new Date(Date.now() + this.config.auth.refreshTokenTtl * 1000);
-    await em.execute('insert into refresh_tokens (id, family_id, token_hash, expires_at) values (?, ?, ?, ?)', [
-      uuidv7(),
-      familyId,
-      this.hash(token),
-      expiresAt,
-    ]);
+    await insertRefreshToken.rows(em, { id: uuidv7(), familyId, tokenHash: this.hash(token), expiresAt });
     return token;
   }
 
-  private async find(em: EntityManager, token: string): Promise<TokenRow | undefined> {
+  private async find(em: EntityManager, token: string): Promise<RefreshTokenRow | undefined> {
     if (!token.startsWith(PREFIX)) return undefined;
-    const rows = await em.execute<TokenRow[]>(
-      `select t.id, t.family_id, f.user_id, t.expires_at, t.used_at, f.revoked_at
-         from refresh_tokens t join refresh_families f on f.id = t.family_id
-        where t.token_hash = ? for update of t`,
-      [this.hash(token)],
-    );
-    return rows[0];
+    return refreshTokenByHash.first(em, { tokenHash: this.hash(token) });
   }
 
   /** Spends `token` and mints its successor, in one transaction. */
@@ -94,7 +82,7 @@ export class RefreshTokensService {
       // A retry inside the window: the successor minted the first time, again.
       return { ok: true, ...ids, token: successor, reusedWithinWindow: true };
     }
-    await em.execute('update refresh_tokens set used_at = now() where id = ?', [row.id]);
+    await spendRefreshToken.rows(em, { id: row.id });
     return { ok: true, ...ids, token: await this.mint(em, row.family_id, successor), reusedWithinWindow: false };
   }
 
@@ -107,9 +95,6 @@ export class RefreshTokensService {
   }
 
   private async revokeFamily(em: EntityManager, familyId: string, reason: string): Promise<void> {
-    await em.execute(
-      'update refresh_families set revoked_at = now(), revoked_reason = ? where id = ? and revoked_at is null',
-      [reason, familyId],
-    );
+    await revokeRefreshFamily.rows(em, { familyId, reason });
   }
 }

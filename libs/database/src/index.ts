@@ -5,3 +5,4 @@ export * from './orm-options';
 export * from './redis.module';
 export * from './embedded-template';
 export * from './hot-query';
+export * from './statement';

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, isUuid, notFound, Ports, Principal, Role, SpaceAuthorizer, UserPrincipal } from '@app/common';
 import { keyAllows, roleAllows, SpaceAction } from './roles';
+import { roleInSpace } from './spaces.queries';
 
 /** The caller's standing in one space, as resolved for one request. */
 export interface SpaceAccess {
@@ -61,12 +62,7 @@ export class SpaceAccessService implements SpaceAuthorizer, OnModuleInit {
     if (!bySpace) this.roles.set(principal, (bySpace = new Map()));
     let role = bySpace.get(spaceId);
     if (!role) {
-      role = this.em
-        .execute<{ role: Role }[]>('select role from space_members where space_id = ? and user_id = ?', [
-          spaceId,
-          principal.id,
-        ])
-        .then((rows) => rows[0]?.role);
+      role = roleInSpace.first(this.em, { spaceId, userId: principal.id }).then((row) => row?.role);
       bySpace.set(spaceId, role);
     }
     return role;

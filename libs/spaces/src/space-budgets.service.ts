@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '@app/common';
 import { SpacesService } from './spaces.service';
+import { tierOfSpace } from './spaces.queries';
 
 const FRESH_MS = 30_000;
 
@@ -26,10 +27,8 @@ export class SpaceBudgets {
     const hit = this.cache.get(spaceId);
     if (hit && Date.now() - hit.at < FRESH_MS) return hit.limit;
     if (!isUuid(spaceId)) return undefined;
-    const rows = await this.em
-      .getConnection()
-      .execute<{ tier: string }[]>('select tier from spaces where id = ?', [spaceId]);
-    const limit = rows[0] ? this.spaces.limitOf(rows[0].tier) : undefined;
+    const row = await tierOfSpace.first(this.em.getConnection(), { spaceId });
+    const limit = row ? this.spaces.limitOf(row.tier) : undefined;
     this.cache.set(spaceId, { limit, at: Date.now() });
     return limit;
   }

@@ -16,14 +16,17 @@ import {
 import { actorOf, AuditWriter } from '@app/audit';
 import { AddMemberDto, MemberDto, UpdateMemberDto } from './dto/member.dto';
 import { SpaceAccess, SpaceAccessService } from './space-access.service';
-
-interface MemberRow {
-  user_id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-  created_at: Date;
-}
+import {
+  countOwners,
+  deleteMember,
+  insertMember,
+  lockMemberAndOwners,
+  MemberRow,
+  memberOfSpace,
+  membersOfSpace,
+  setMemberRole,
+  userIdByEmail,
+} from './spaces.queries';
 
 const toDto = (r: MemberRow): MemberDto => ({
   user_id: r.user_id,
@@ -47,33 +50,23 @@ export class SpaceMembersService {
     await this.access.authorize(principal, spaceId, 'members.read');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
-    const rows = await this.em.execute<MemberRow[]>(
-      `select m.user_id, u.email, u.name, m.role, m.created_at
-         from space_members m join users u on u.id = m.user_id
-        where m.space_id = ? ${after ? 'and m.user_id > ?' : ''}
-        order by m.user_id limit ?`,
-      after ? [spaceId, after.id, limit + 1] : [spaceId, limit + 1],
-    );
+    const rows = await membersOfSpace.rows(this.em, { spaceId, after: after?.id ?? null, limit: limit + 1 });
     return toPage(rows, limit, (r) => ({ id: r.user_id }), toDto);
   }
 
   async add(principal: Principal, spaceId: string, dto: AddMemberDto): Promise<MemberDto> {
     const access = await this.access.authorize(principal, spaceId, 'members.manage');
     this.assertMayGrant(access, dto.role);
-    const users = await this.em.execute<{ id: string }[]>('select id from users where email = ?', [dto.email]);
-    if (!users[0]) throw notFound('No account has this email; the person must sign up first.');
+    const user = await userIdByEmail.first(this.em, { email: dto.email });
+    if (!user) throw notFound('No account has this email; the person must sign up first.');
     try {
       await this.em.transactional(async (em) => {
-        await em.execute('insert into space_members (space_id, user_id, role) values (?, ?, ?)', [
-          spaceId,
-          users[0].id,
-          dto.role,
-        ]);
+        await insertMember.rows(em, { spaceId, userId: user.id, role: dto.role });
         await this.audit.append(em, {
           spaceId,
           actor: actorOf(principal),
           action: 'member.add',
-          resource: { type: 'member', id: users[0].id },
+          resource: { type: 'member', id: user.id },
           changes: { role: [null, dto.role] },
           metadata: { email: dto.email },
         });
@@ -83,7 +76,7 @@ export class SpaceMembersService {
         throw conflict('This user is already a member of the space.');
       throw error;
     }
-    return this.get(spaceId, users[0].id);
+    return this.get(spaceId, user.id);
   }
 
   async update(principal: Principal, spaceId: string, userId: string, dto: UpdateMemberDto): Promise<MemberDto> {
@@ -93,11 +86,7 @@ export class SpaceMembersService {
       this.assertMayTouch(access, target);
       this.assertMayGrant(access, dto.role);
       if (target === 'owner' && dto.role !== 'owner') await this.assertNotLastOwner(em, spaceId);
-      await em.execute('update space_members set role = ? where space_id = ? and user_id = ?', [
-        dto.role,
-        spaceId,
-        userId,
-      ]);
+      await setMemberRole.rows(em, { spaceId, userId, role: dto.role });
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
@@ -119,7 +108,7 @@ export class SpaceMembersService {
       const target = await this.lockMember(em, spaceId, userId);
       if (!leaving) this.assertMayTouch(access, target);
       if (target === 'owner') await this.assertNotLastOwner(em, spaceId);
-      await em.execute('delete from space_members where space_id = ? and user_id = ?', [spaceId, userId]);
+      await deleteMember.rows(em, { spaceId, userId });
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
@@ -131,33 +120,24 @@ export class SpaceMembersService {
   }
 
   private async get(spaceId: string, userId: string): Promise<MemberDto> {
-    const rows = await this.em.execute<MemberRow[]>(
-      `select m.user_id, u.email, u.name, m.role, m.created_at from space_members m join users u on u.id = m.user_id
-        where m.space_id = ? and m.user_id = ?`,
-      [spaceId, userId],
-    );
-    if (!rows[0]) throw memberNotFound();
-    return toDto(rows[0]);
+    const row = await memberOfSpace.first(this.em, { spaceId, userId });
+    if (!row) throw memberNotFound();
+    return toDto(row);
   }
 
   /** Locks the space's owner rows too, so two concurrent demotions cannot remove the last owner. */
   private async lockMember(em: EntityManager, spaceId: string, userId: string): Promise<Role> {
     if (!isUuid(userId)) throw memberNotFound();
-    const rows = await em.execute<{ user_id: string; role: Role }[]>(
-      `select user_id, role from space_members where space_id = ? and (user_id = ? or role = 'owner') order by user_id for update`,
-      [spaceId, userId],
-    );
+    const rows = await lockMemberAndOwners.rows(em, { spaceId, userId });
     const target = rows.find((r) => r.user_id === userId);
     if (!target) throw memberNotFound();
     return target.role;
   }
 
   private async assertNotLastOwner(em: EntityManager, spaceId: string): Promise<void> {
-    const [{ owners }] = await em.execute<{ owners: number }[]>(
-      `select count(*)::int as owners from space_members where space_id = ? and role = 'owner'`,
-      [spaceId],
-    );
-    if (owners <= 1) throw conflict('The last owner cannot leave or be demoted; make another member owner first.');
+    const counted = await countOwners.first(em, { spaceId });
+    if ((counted?.owners ?? 0) <= 1)
+      throw conflict('The last owner cannot leave or be demoted; make another member owner first.');
   }
 
   /** Admins manage members below owner; only owners touch owners. */

@@ -18,6 +18,7 @@ import {
 } from '@app/common';
 import { actorOf, AuditWriter } from '@app/audit';
 import { CreateSpaceDto, SpaceDto, UpdateSpaceDto } from './dto/space.dto';
+import { deleteSpace, insertMember, spacesOfUser } from './spaces.queries';
 import { Space, SpaceSchema } from './space.entity';
 import { SpaceAccessService } from './space-access.service';
 
@@ -58,10 +59,7 @@ export class SpacesService {
     return this.em.transactional(async (em) => {
       const space = em.create(SpaceSchema, { id: uuidv7(), name: dto.name, tier: this.config.tiers.defaultTier });
       await em.flush();
-      await em.execute(`insert into space_members (space_id, user_id, role) values (?, ?, 'owner')`, [
-        space.id,
-        user.id,
-      ]);
+      await insertMember.rows(em, { spaceId: space.id, userId: user.id, role: 'owner' });
       await this.audit.append(em, {
         spaceId: space.id,
         actor: actorOf(user),
@@ -80,13 +78,7 @@ export class SpacesService {
     }
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
-    const rows = await this.em.execute<{ id: string; name: string; tier: string; created_at: Date; role: Role }[]>(
-      `select s.id, s.name, s.tier, s.created_at, m.role
-         from space_members m join spaces s on s.id = m.space_id
-        where m.user_id = ? ${after ? 'and m.space_id > ?' : ''}
-        order by m.space_id limit ?`,
-      after ? [principal.id, after.id, limit + 1] : [principal.id, limit + 1],
-    );
+    const rows = await spacesOfUser.rows(this.em, { userId: principal.id, after: after?.id ?? null, limit: limit + 1 });
     return toPage(
       rows,
       limit,
@@ -142,10 +134,7 @@ export class SpacesService {
     await this.access.authorize(principal, spaceId, 'space.delete');
     // Everything in the space hangs off it with ON DELETE CASCADE, except its audit log, which outlives it.
     await this.em.transactional(async (em) => {
-      const [gone] = await em.execute<{ name: string; tier: string }[]>(
-        'delete from spaces where id = ? returning name, tier',
-        [spaceId],
-      );
+      const gone = await deleteSpace.first(em, { spaceId });
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
