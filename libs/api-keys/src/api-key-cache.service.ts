@@ -3,7 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import { Client } from 'pg';
 import { DATABASE_LOCATION, DatabaseLocation, RedisConnection } from '@app/database';
-import { API_KEY_COLUMNS, ApiKeyRow, ApiKeyState, toState } from './api-key-state';
+import { ApiKeyState, toState } from './api-key-state';
+import { keyById, notifyKeyChanged } from './api-keys.queries';
 
 const CHANNEL = 'portico_api_key_evict';
 /** How long a cached key (or a known-missing id) is trusted without asking the database. */
@@ -120,10 +121,8 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async load(id: string): Promise<ApiKeyState | null> {
-    const rows = await this.em
-      .getConnection()
-      .execute<ApiKeyRow[]>(`select ${API_KEY_COLUMNS} from api_keys where id = ?`, [id]);
-    const state = rows[0] ? toState(rows[0]) : null;
+    const row = await keyById.first(this.em.getConnection(), { id });
+    const state = row ? toState(row) : null;
     this.entries.set(id, { state, loadedAt: Date.now() });
     return state;
   }
@@ -134,7 +133,7 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
    */
   async changedIn(em: EntityManager, id: string): Promise<void> {
     this.entries.delete(id);
-    if (this.db.kind === 'postgres') await em.execute('select pg_notify(?, ?)', [CHANNEL, id]);
+    if (this.db.kind === 'postgres') await notifyKeyChanged.rows(em, { channel: CHANNEL, id });
   }
 
   /** Call after the change committed: evicts again (a read may have raced) and tells Redis subscribers. */

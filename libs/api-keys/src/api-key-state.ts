@@ -60,6 +60,3 @@ export function toState(row: ApiKeyRow): ApiKeyState {
     },
   };
 }
-
-export const API_KEY_COLUMNS = `space_id, id, secret_hash, generation, label, description, is_admin, collection_permissions, scopes,
-  allowed_ips, rate_limit_per_minute, last4, expires_at, last_used_at, created_by_type, created_by_id, created_at`;

@@ -20,7 +20,16 @@ import { SpaceAccessService } from '@app/spaces';
 import { SigningKeysService } from '@app/auth';
 import { ANONYMOUS, actorOf, AuditWriter, diff } from '@app/audit';
 import { ApiKeyCache } from './api-key-cache.service';
-import { API_KEY_COLUMNS, ApiKeyRow } from './api-key-state';
+import { ApiKeyRow } from './api-key-state';
+import {
+  deleteKey,
+  insertKey,
+  keyInSpace,
+  keysOfSpace,
+  lockKeyInSpace,
+  regenerateKey,
+  updateKey,
+} from './api-keys.queries';
 import { ApiKeyVerifier } from './api-key.verifier';
 import {
   ApiKeyDto,
@@ -36,8 +45,6 @@ import { assertWithinPower, powerOf } from './key-power';
 import { CollectionPermissions, toGrants, validatePermissions } from './permissions';
 
 /** The driver expands array parameters into lists, so text[] values travel as JSON. */
-const TEXT_ARRAY = 'array(select jsonb_array_elements_text(cast(? as jsonb)))';
-
 const DAYS: Record<Exclude<ExpiresIn, 'never'>, number> = { '7d': 7, '30d': 30, '60d': 60, '90d': 90, '180d': 180 };
 const keyNotFound = () => notFound('The API key does not exist.');
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -104,27 +111,22 @@ export class ApiKeysService {
     const expiresIn = dto.expires_in ?? '30d';
     const expiresAt = expiresIn === 'never' ? null : new Date(Date.now() + DAYS[expiresIn] * 86_400_000);
     const rows = await this.em.transactional(async (em) => {
-      const created = await em.execute<ApiKeyRow[]>(
-        `insert into api_keys (space_id, id, secret_hash, label, description, is_admin, collection_permissions, scopes, allowed_ips,
-           rate_limit_per_minute, last4, expires_at, created_by_type, created_by_id)
-         values (?, ?, ?, ?, ?, ?, cast(? as jsonb), ${TEXT_ARRAY}, ${TEXT_ARRAY}, ?, ?, ?, ?, ?) returning ${API_KEY_COLUMNS}`,
-        [
-          spaceId,
-          id,
-          this.verifier.hash(key),
-          dto.label,
-          dto.description ?? null,
-          fields.isAdmin,
-          JSON.stringify(permissions),
-          JSON.stringify(fields.scopes),
-          JSON.stringify(dto.allowed_ips ?? []),
-          fields.rateLimitPerMinute,
-          key.slice(-4),
-          expiresAt,
-          principal.kind,
-          principal.id,
-        ],
-      );
+      const created = await insertKey.rows(em, {
+        spaceId,
+        id,
+        secretHash: this.verifier.hash(key),
+        label: dto.label,
+        description: dto.description ?? null,
+        isAdmin: fields.isAdmin,
+        permissionsJson: JSON.stringify(permissions),
+        scopesJson: JSON.stringify(fields.scopes),
+        allowedIpsJson: JSON.stringify(dto.allowed_ips ?? []),
+        rateLimitPerMinute: fields.rateLimitPerMinute,
+        last4: key.slice(-4),
+        expiresAt,
+        createdByType: principal.kind,
+        createdById: principal.id,
+      });
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
@@ -141,10 +143,7 @@ export class ApiKeysService {
     await this.access.authorize(principal, spaceId, 'keys.manage');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
-    const rows = await this.em.execute<ApiKeyRow[]>(
-      `select ${API_KEY_COLUMNS} from api_keys where space_id = ? ${after ? 'and id > ?' : ''} order by id limit ?`,
-      after ? [spaceId, after.id, limit + 1] : [spaceId, limit + 1],
-    );
+    const rows = await keysOfSpace.rows(this.em, { spaceId, after: after?.id ?? null, limit: limit + 1 });
     return toPage(rows, limit, (r) => ({ id: r.id }), toKeyDto);
   }
 
@@ -166,30 +165,21 @@ export class ApiKeysService {
         rateLimitPerMinute:
           dto.rate_limit_per_minute === undefined ? current.rate_limit_per_minute : dto.rate_limit_per_minute,
       });
-      const rows = await em.execute<ApiKeyRow[]>(
-        `update api_keys set
-           label = coalesce(?, label), description = case when ? then ? else description end,
-           is_admin = coalesce(?, is_admin), collection_permissions = coalesce(cast(? as jsonb), collection_permissions),
-           scopes = case when ? then ${TEXT_ARRAY} else scopes end,
-           allowed_ips = case when ? then ${TEXT_ARRAY} else allowed_ips end,
-           rate_limit_per_minute = case when ? then ? else rate_limit_per_minute end, updated_at = now()
-         where space_id = ? and id = ? returning ${API_KEY_COLUMNS}`,
-        [
-          dto.label ?? null,
-          dto.description !== undefined,
-          dto.description ?? null,
-          dto.is_admin ?? null,
-          permissions ? JSON.stringify(permissions) : null,
-          dto.scopes !== undefined,
-          JSON.stringify(dto.scopes ? [...new Set(dto.scopes)] : []),
-          dto.allowed_ips !== undefined,
-          JSON.stringify(dto.allowed_ips ?? []),
-          dto.rate_limit_per_minute !== undefined,
-          dto.rate_limit_per_minute ?? null,
-          spaceId,
-          keyId,
-        ],
-      );
+      const rows = await updateKey.rows(em, {
+        spaceId,
+        id: keyId,
+        label: dto.label ?? null,
+        setDescription: dto.description !== undefined,
+        description: dto.description ?? null,
+        isAdmin: dto.is_admin ?? null,
+        permissionsJson: permissions ? JSON.stringify(permissions) : null,
+        setScopes: dto.scopes !== undefined,
+        scopesJson: JSON.stringify(dto.scopes ? [...new Set(dto.scopes)] : []),
+        setAllowedIps: dto.allowed_ips !== undefined,
+        allowedIpsJson: JSON.stringify(dto.allowed_ips ?? []),
+        setRateLimit: dto.rate_limit_per_minute !== undefined,
+        rateLimitPerMinute: dto.rate_limit_per_minute ?? null,
+      });
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
@@ -210,11 +200,12 @@ export class ApiKeysService {
       // Regenerating hands out the key's power: only someone at least as powerful may.
       assertWithinPower(principal, powerOf(current), true);
       key = generateKey(keyId);
-      const rows = await em.execute<ApiKeyRow[]>(
-        `update api_keys set secret_hash = ?, last4 = ?, generation = generation + 1, updated_at = now()
-          where space_id = ? and id = ? returning ${API_KEY_COLUMNS}`,
-        [this.verifier.hash(key), key.slice(-4), spaceId, keyId],
-      );
+      const rows = await regenerateKey.rows(em, {
+        spaceId,
+        id: keyId,
+        secretHash: this.verifier.hash(key),
+        last4: key.slice(-4),
+      });
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
@@ -231,7 +222,7 @@ export class ApiKeysService {
     await this.access.authorize(principal, spaceId, 'keys.manage');
     await this.changeKey(spaceId, keyId, async (em, current) => {
       assertWithinPower(principal, powerOf(current), true);
-      await em.execute('delete from api_keys where space_id = ? and id = ?', [spaceId, keyId]);
+      await deleteKey.rows(em, { spaceId, id: keyId });
       await this.audit.append(em, {
         spaceId,
         actor: actorOf(principal),
@@ -308,11 +299,8 @@ export class ApiKeysService {
 
   private async find(em: EntityManager, spaceId: string, keyId: string, lock = false): Promise<ApiKeyRow> {
     if (!isUuid(keyId)) throw keyNotFound();
-    const rows = await em.execute<ApiKeyRow[]>(
-      `select ${API_KEY_COLUMNS} from api_keys where space_id = ? and id = ?${lock ? ' for update' : ''}`,
-      [spaceId, keyId],
-    );
-    if (!rows[0]) throw keyNotFound();
-    return rows[0];
+    const row = await (lock ? lockKeyInSpace : keyInSpace).first(em, { spaceId, id: keyId });
+    if (!row) throw keyNotFound();
+    return row;
   }
 }

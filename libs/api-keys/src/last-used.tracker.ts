@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { RequestMeta } from '@app/audit';
+import { recordKeyUses } from './api-keys.queries';
 
 /** A use is visible in last_used_at within about this long (plus one statement). */
 const FLUSH_EVERY_MS = 1_000;
@@ -48,22 +49,15 @@ export class LastUsedTracker implements OnModuleInit, OnApplicationShutdown {
     if (this.pending.size === 0) return;
     const batch = [...this.pending];
     this.pending.clear();
-    const values = batch.map(() => '(cast(? as uuid), cast(? as timestamptz), ?, ?, ?)').join(', ');
+    const uses = batch.map(([id, { at, meta }]) => ({
+      id,
+      at: at.toISOString(),
+      ip: meta.ip,
+      user_agent: meta.userAgent,
+      request_id: meta.requestId,
+    }));
     try {
-      // Keys never used before and keys used before are updated apart: the first group's
-      // rows feed `api_key.first_use` entries. If another instance records the first use
-      // meanwhile, the re-checked `last_used_at is null` drops the row here, so it is recorded once.
-      await this.em.getConnection().execute(
-        `/* background */ with v (id, at, ip, user_agent, request_id) as (values ${values}),
-         first as (update api_keys k set last_used_at = v.at from v where k.id = v.id and k.last_used_at is null
-                   returning k.space_id, k.id, k.label, v.ip, v.user_agent, v.request_id),
-         later as (update api_keys k set last_used_at = v.at from v where k.id = v.id and k.last_used_at is not null returning 1),
-         audit as (
-           insert into audit_logs (space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, ip, user_agent, request_id)
-           select space_id, 'api_key', id::text, label, 'api_key.first_use', 'success', 'api_key', id::text, ip, user_agent, request_id from first returning 1)
-         select (select count(*) from audit) as first_uses, (select count(*) from later) as later_uses`,
-        batch.flatMap(([id, { at, meta }]) => [id, at, meta.ip, meta.userAgent, meta.requestId]),
-      );
+      await recordKeyUses.rows(this.em.getConnection(), { batchJson: JSON.stringify(uses) });
     } catch (error) {
       this.logger.warn(`last_used_at not recorded: ${(error as Error).message}`);
     }
