@@ -12,40 +12,10 @@ import {
   toPage,
 } from '@app/common';
 import { PLATFORM_LOG } from './audit-event';
+import { auditPage, AuditEntryRow, verifyAuditChain } from './audit.queries';
 import { AuditLogDto, AuditLogQueryDto, AuditVerifyDto } from './dto/audit-log.dto';
 
-interface EntryRow {
-  id: string;
-  seq: string;
-  at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  actor_label: string | null;
-  action: string;
-  outcome: string;
-  resource_type: string | null;
-  resource_id: string | null;
-  resource_collection: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  changes: Record<string, [unknown, unknown]> | null;
-  metadata: Record<string, unknown> | null;
-  hash: string;
-}
-
-const FILTERS: [keyof AuditLogQueryDto, string][] = [
-  ['action', 'action = ?'],
-  ['actor_type', 'actor_type = ?'],
-  ['actor_id', 'actor_id = ?'],
-  ['resource_type', 'resource_type = ?'],
-  ['resource_id', 'resource_id = ?'],
-  ['outcome', 'outcome = ?'],
-  ['from', 'at >= cast(? as timestamptz)'],
-  ['to', 'at < cast(? as timestamptz)'],
-];
-
-function toDto(r: EntryRow): AuditLogDto {
+function toDto(r: AuditEntryRow): AuditLogDto {
   return {
     id: r.id,
     seq: Number(r.seq),
@@ -101,24 +71,19 @@ export class AuditLogsService {
     if (!isUuid(spaceId)) throw notFound('The space does not exist.');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor<{ seq: number }>(query.cursor, ['seq']);
-    const where = ['space_id = ?'];
-    const params: unknown[] = [spaceId];
-    for (const [name, clause] of FILTERS) {
-      if (query[name] !== undefined) {
-        where.push(clause);
-        params.push(query[name]);
-      }
-    }
-    if (after) {
-      where.push('seq < ?');
-      params.push(after.seq);
-    }
-    const rows = await this.em.execute<EntryRow[]>(
-      `select id, seq, at, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, resource_collection,
-              ip, user_agent, request_id, changes, metadata, encode(hash, 'hex') as hash
-         from audit_logs where ${where.join(' and ')} order by seq desc limit ?`,
-      [...params, limit + 1],
-    );
+    const rows = await auditPage.rows(this.em, {
+      spaceId,
+      action: query.action ?? null,
+      actorType: query.actor_type ?? null,
+      actorId: query.actor_id ?? null,
+      resourceType: query.resource_type ?? null,
+      resourceId: query.resource_id ?? null,
+      outcome: query.outcome ?? null,
+      from: query.from ?? null,
+      to: query.to ?? null,
+      beforeSeq: after?.seq ?? null,
+      limit: limit + 1,
+    });
     return toPage(rows, limit, (r) => ({ seq: Number(r.seq) }), toDto);
   }
 
@@ -128,39 +93,8 @@ export class AuditLogsService {
    * the chain's recorded head. Reports the oldest entry that fails.
    */
   async verifyChain(spaceId: string): Promise<AuditVerifyDto> {
-    const [result] = await this.em.execute<
-      {
-        checked: number;
-        first_broken_id: string | null;
-        reason: string | null;
-        head_ok: boolean | null;
-        last_id: string | null;
-      }[]
-    >(
-      `with head as (
-         select seq, hash, anchor_seq, anchor_hash from audit_chains where space_id = ?
-       ), entries as (
-         select a.id, a.seq, a.prev_hash, a.hash, a.hash = audit_entry_hash(a) as hash_ok,
-                lag(a.seq) over w as p_seq, lag(a.hash) over w as p_hash
-           from audit_logs a where a.space_id = ? window w as (order by a.seq)
-       ), checked as (
-         select e.id, e.seq,
-                case when not e.hash_ok then 'hash_mismatch'
-                     when e.p_seq is null and e.seq <> coalesce(h.anchor_seq, 0) + 1 then 'missing_entries'
-                     when e.p_seq is null and e.prev_hash is distinct from h.anchor_hash then 'broken_link'
-                     when e.p_seq is not null and e.seq <> e.p_seq + 1 then 'missing_entries'
-                     when e.p_seq is not null and e.prev_hash is distinct from e.p_hash then 'broken_link'
-                end as problem
-           from entries e left join head h on true
-       )
-       select (select count(*)::int from checked) as checked,
-              (select id from checked where problem is not null order by seq limit 1) as first_broken_id,
-              (select problem from checked where problem is not null order by seq limit 1) as reason,
-              (select coalesce((select max(seq) from entries), (select anchor_seq from head), 0) = coalesce((select seq from head), 0)
-                  and coalesce((select e.hash = h.hash from entries e join head h on e.seq = h.seq), true)) as head_ok,
-              (select id from entries order by seq desc limit 1) as last_id`,
-      [spaceId, spaceId],
-    );
+    const result = await verifyAuditChain.first(this.em, { spaceId });
+    if (!result) throw new Error('the chain check returned no row');
     if (result.first_broken_id)
       return { valid: false, checked: result.checked, first_broken_id: result.first_broken_id, reason: result.reason! };
     if (!result.head_ok)

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { PLATFORM_LOG } from './audit-event';
+import { allowRetention, auditChains, lockAuditChain, trimAuditChain } from './audit.queries';
 
 /**
  * Deletes entries older than their space's tier keeps them, periodically. Only a
@@ -38,30 +39,15 @@ export class AuditRetention implements OnModuleInit, OnApplicationShutdown {
 
   /** One pass over every chain; returns how many entries were deleted. `now` is a parameter so tests can move time. */
   async run(now = new Date()): Promise<number> {
-    const chains = await this.em
-      .fork()
-      .execute<{ space_id: string; tier: string | null }[]>(
-        'select c.space_id, s.tier from audit_chains c left join spaces s on s.id = c.space_id',
-      );
+    const chains = await auditChains.rows(this.em.fork(), {});
     let deleted = 0;
     for (const chain of chains) {
       const cutoff = new Date(now.getTime() - this.daysFor(chain.space_id, chain.tier) * 86_400_000);
       deleted += await this.em.fork().transactional(async (em) => {
-        await em.execute(`set local portico.audit_retention = 'on'`);
-        // The head row lock keeps writers of this chain out while its prefix moves.
-        await em.execute('select 1 from audit_chains where space_id = ? for update', [chain.space_id]);
-        const [row] = await em.execute<{ n: number }[]>(
-          `with last as (
-             select seq, hash from audit_logs where space_id = ? and seq = (select max(seq) from audit_logs where space_id = ? and at < ?)
-           ), gone as (
-             delete from audit_logs a using last where a.space_id = ? and a.seq <= last.seq returning 1
-           ), anchored as (
-             update audit_chains c set anchor_seq = last.seq, anchor_hash = last.hash from last where c.space_id = ? returning 1
-           )
-           select count(*)::int as n from gone`,
-          [chain.space_id, chain.space_id, cutoff, chain.space_id, chain.space_id],
-        );
-        return row.n;
+        await allowRetention.rows(em, {});
+        await lockAuditChain.rows(em, { spaceId: chain.space_id });
+        const trimmed = await trimAuditChain.first(em, { spaceId: chain.space_id, cutoff });
+        return trimmed?.n ?? 0;
       });
     }
     if (deleted) this.logger.log(`audit retention removed ${deleted} entries`);

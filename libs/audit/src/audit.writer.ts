@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEvent, PLATFORM_LOG, scrub } from './audit-event';
 import { currentMeta, RequestMeta } from './request-meta';
+import { insertAuditEntry } from './audit.queries';
 
 const COLUMNS =
   'space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, resource_collection, ip, user_agent, request_id, changes, metadata';
@@ -25,38 +26,20 @@ export class AuditWriter {
 
   /** In the caller's transaction (`em` from `em.transactional`). */
   async append(em: EntityManager, event: AuditEvent): Promise<void> {
-    const part = this.insert(event);
-    await em.execute(part.sql, part.params);
+    await insertAuditEntry.rows(em, this.entry(event, currentMeta()));
   }
 
   /** On its own, outside any transaction: denials, failures, stateless events. Never call inside a transaction. */
   async appendNow(event: AuditEvent, meta: RequestMeta = currentMeta()): Promise<void> {
-    const part = this.insert(event, meta);
-    await this.em.getConnection().execute(part.sql, part.params);
+    await insertAuditEntry.rows(this.em.getConnection(), this.entry(event, meta));
   }
 
-  /** `insert into audit_logs … values (…)`. */
-  insert(event: AuditEvent, meta: RequestMeta = currentMeta()): SqlPart {
-    const [spaceId, actorType, actorId, label, action, outcome, resourceType, collection, ...rest] = this.common(
-      event,
-      meta,
-    );
+  private entry(event: AuditEvent, meta: RequestMeta) {
     return {
-      sql: `insert into audit_logs (${COLUMNS}) values (cast(? as uuid), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), cast(? as jsonb))`,
-      params: [
-        spaceId,
-        actorType,
-        actorId,
-        label,
-        action,
-        outcome,
-        resourceType,
-        event.resource?.id ?? null,
-        collection,
-        ...rest,
-        json(event.changes && Object.keys(event.changes).length ? event.changes : null),
-        json(event.metadata),
-      ],
+      ...this.common(event, meta),
+      resourceId: event.resource?.id ?? null,
+      changesJson: json(event.changes && Object.keys(event.changes).length ? event.changes : null),
+      metadataJson: json(event.metadata),
     };
   }
 
@@ -74,24 +57,27 @@ export class AuditWriter {
     return {
       sql: `insert into audit_logs (${COLUMNS})
             select cast(? as uuid), ?, ?, ?, ?, ?, ?, ${row.id}, ?, ?, ?, ?, ${row.changes.sql}, cast(? as jsonb) from ${source}`,
-      params: [...this.common(event, meta), ...row.changes.params, json(event.metadata)],
+      params: [...Object.values(this.common(event, meta)), ...row.changes.params, json(event.metadata)],
     };
   }
 
-  /** The columns every entry sets alike: space, actor, action, outcome, resource type and collection, request. */
-  private common(event: Omit<AuditEvent, 'changes'>, meta: RequestMeta): unknown[] {
-    return [
-      event.spaceId ?? PLATFORM_LOG,
-      event.actor.type,
-      event.actor.id,
-      scrub(event.actor.label),
-      event.action,
-      event.outcome ?? 'success',
-      event.resource?.type ?? null,
-      event.resource?.collection ?? null,
-      meta.ip,
-      meta.userAgent,
-      meta.requestId,
-    ];
+  /**
+   * The columns every entry sets alike: space, actor, action, outcome, resource type
+   * and collection, request. In the column order `insertFrom` binds them in.
+   */
+  private common(event: Omit<AuditEvent, 'changes'>, meta: RequestMeta) {
+    return {
+      spaceId: event.spaceId ?? PLATFORM_LOG,
+      actorType: event.actor.type,
+      actorId: event.actor.id,
+      actorLabel: scrub(event.actor.label),
+      action: event.action,
+      outcome: event.outcome ?? 'success',
+      resourceType: event.resource?.type ?? null,
+      resourceCollection: event.resource?.collection ?? null,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      requestId: meta.requestId,
+    };
   }
 }
