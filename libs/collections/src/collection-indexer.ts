@@ -3,12 +3,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { StateLog } from '@app/common';
 import { uniqueFieldOf } from './pivots';
-
-interface Job {
-  space_id: string;
-  collection_id: string;
-  after_record_id: string | null;
-}
+import {
+  advanceReindexJob,
+  anyReindexJob,
+  deleteReindexJob,
+  ReindexJob,
+  resyncPivotBatch,
+  setIndexState,
+  takeReindexJob,
+} from './collections.queries';
 
 /** How often an idle indexer looks for jobs other instances scheduled, or a crashed one left. */
 const SWEEP_MS = 30_000;
@@ -72,7 +75,7 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
     const until = Date.now() + TICK_BUDGET_MS;
     try {
       // A cheap look first, so an idle instance opens no transaction.
-      const waiting = await this.em.getConnection().execute('/* background */ select 1 from collection_jobs limit 1');
+      const waiting = await anyReindexJob.rows(this.em.getConnection(), {});
       if (waiting.length === 0) {
         this.idle();
         return false;
@@ -92,28 +95,21 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
 
   /** One batch of one job in one transaction; false when there was no job. */
   async batch(): Promise<boolean> {
-    let taken: Job | undefined;
+    let taken: ReindexJob | undefined;
     try {
       return await this.em.fork().transactional(async (em) => {
-        // The collection row too (NO KEY UPDATE: record writes, which take KEY SHARE, go on), so
-        // a schema change of it waits for this batch or is skipped, never crossing it.
-        const [job] = await em.execute<Job[]>(
-          `/* background */ select j.space_id, j.collection_id, j.after_record_id from collection_jobs j join collections c on c.space_id = j.space_id and c.id = j.collection_id
-            order by j.updated_at limit 1 for update of j skip locked for no key update of c skip locked`,
-        );
+        const job = await takeReindexJob.first(em, {});
         if (!job) return false;
         taken = job;
-        const scope = [job.space_id, job.collection_id];
-        const [{ last }] = await em.execute<{ last: string | null }[]>(
-          '/* background */ select portico_pivot_resync_batch(?, ?, ?, ?) as last',
-          [...scope, job.after_record_id, this.config.storage.reindexBatch],
-        );
+        const scope = { spaceId: job.space_id, collectionId: job.collection_id };
+        const done = await resyncPivotBatch.first(em, {
+          ...scope,
+          afterRecordId: job.after_record_id,
+          batch: this.config.storage.reindexBatch,
+        });
+        const last = done?.last ?? null;
         if (last === null) await this.finish(em, job, 'ready');
-        else
-          await em.execute(
-            '/* background */ update collection_jobs set after_record_id = ?, updated_at = now() where space_id = ? and collection_id = ?',
-            [last, ...scope],
-          );
+        else await advanceReindexJob.rows(em, { ...scope, afterRecordId: last });
         return true;
       });
     } catch (error) {
@@ -125,15 +121,9 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
     }
   }
 
-  private async finish(em: EntityManager, job: Job, state: 'ready' | 'failed'): Promise<void> {
-    await em.execute('update collections set index_state = ? where space_id = ? and id = ?', [
-      state,
-      job.space_id,
-      job.collection_id,
-    ]);
-    await em.execute('delete from collection_jobs where space_id = ? and collection_id = ?', [
-      job.space_id,
-      job.collection_id,
-    ]);
+  private async finish(em: EntityManager, job: ReindexJob, state: 'ready' | 'failed'): Promise<void> {
+    const scope = { spaceId: job.space_id, collectionId: job.collection_id };
+    await setIndexState.rows(em, { ...scope, state });
+    await deleteReindexJob.rows(em, scope);
   }
 }

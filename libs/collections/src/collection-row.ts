@@ -13,9 +13,6 @@ export interface CollectionRow {
   updated_at: Date;
 }
 
-export const COLLECTION_COLUMNS =
-  'space_id, id, name, description, fields, version, index_state, created_at, updated_at';
-
 export function toCollectionDto(row: CollectionRow) {
   return {
     id: row.id,

@@ -2,15 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { conflict, forbidden, isUuid, notFound, Principal, uuidv7 } from '@app/common';
 import type { RecordRow } from './record-row';
-import { COLLECTION_WITH_RECORD } from './records-query';
 import { SpaceAccessService } from '@app/spaces';
 import { HotQueries } from '@app/database';
 import { actorOf, AuditWriter, diff } from '@app/audit';
 import { CollectionAccess, OpenCollection } from './collection-access';
-import { COLLECTION_COLUMNS, CollectionRow, toCollectionDto } from './collection-row';
+import { toCollectionDto } from './collection-row';
+import {
+  collectionByName,
+  collectionsOfSpace,
+  collectionWithRecord,
+  deleteCollection,
+  insertCollection,
+  lockCollectionByName,
+  updateCollection,
+} from './collections.queries';
 import { CollectionDto, CreateCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 import { checkedFields } from './checked-fields';
-import { FieldDef } from './fields';
 import { SchemaChanges } from './schema-changes';
 import { dropPivots, pausePivots } from './pivots';
 
@@ -39,13 +46,10 @@ export class CollectionsService {
    */
   async open(principal: Principal, spaceId: string, name: string): Promise<OpenCollection> {
     const access = await this.access(principal, spaceId, name);
-    const rows = await this.em.execute<CollectionRow[]>(
-      `select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ?`,
-      [spaceId, name],
-    );
-    if (!rows[0]) throw collectionNotFound();
+    const row = await collectionByName.first(this.em, { spaceId, name });
+    if (!row) throw collectionNotFound();
     assertVisible(access, name);
-    return { row: rows[0], access };
+    return { row, access };
   }
 
   /** `open` and the record `id` in one statement: the hot read path (get by id) costs one query. */
@@ -56,10 +60,7 @@ export class CollectionsService {
     id: string,
   ): Promise<OpenCollection & { record?: RecordRow }> {
     const access = await this.access(principal, spaceId, name);
-    const q = COLLECTION_WITH_RECORD;
-    const rows = await this.hot.rows<
-      CollectionRow & { r_id: string | null; r_data: RecordRow['data']; r_created_at: Date; r_updated_at: Date }
-    >(q.name, q.sql, q.params(spaceId, name, isUuid(id) ? id : null));
+    const rows = await this.hot.rows(collectionWithRecord, { spaceId, name, recordId: isUuid(id) ? id : null });
     if (!rows[0]) throw collectionNotFound();
     assertVisible(access, name);
     const { r_id, r_data, r_created_at, r_updated_at, ...row } = rows[0];
@@ -80,10 +81,13 @@ export class CollectionsService {
     const fields = checkedFields(dto.fields, 'fields');
     try {
       const row = await this.em.transactional(async (em) => {
-        const [created] = await em.execute<CollectionRow[]>(
-          `insert into collections (space_id, id, name, description, fields) values (?, ?, ?, ?, cast(? as jsonb)) returning ${COLLECTION_COLUMNS}`,
-          [spaceId, uuidv7(), dto.name, dto.description ?? null, JSON.stringify(fields)],
-        );
+        const [created] = await insertCollection.rows(em, {
+          spaceId,
+          id: uuidv7(),
+          name: dto.name,
+          description: dto.description ?? null,
+          fieldsJson: JSON.stringify(fields),
+        });
         await this.audit.append(em, {
           spaceId,
           actor: actorOf(principal),
@@ -104,10 +108,7 @@ export class CollectionsService {
   /** The collections the caller may read (keys see only their grants). */
   async list(principal: Principal, spaceId: string): Promise<{ data: CollectionDto[]; next_cursor: null }> {
     const space = await this.spaces.resolve(principal, spaceId);
-    const rows = await this.em.execute<CollectionRow[]>(
-      `select ${COLLECTION_COLUMNS} from collections where space_id = ? order by name`,
-      [spaceId],
-    );
+    const rows = await collectionsOfSpace.rows(this.em, { spaceId });
     const visible = rows.filter((r) => CollectionAccess.resolve(space, r.name).can('read'));
     return { data: visible.map(toCollectionDto), next_cursor: null };
   }
@@ -120,17 +121,16 @@ export class CollectionsService {
     const { access } = await this.open(principal, spaceId, name);
     if (!access.can('admin')) throw forbidden(`This credential may not change the schema of "${name}".`);
     const row = await this.em.transactional(async (em) => {
-      const [current] = await em.execute<CollectionRow[]>(
-        `select ${COLLECTION_COLUMNS} from collections where space_id = ? and name = ? for update`,
-        [spaceId, name],
-      );
+      const current = await lockCollectionByName.first(em, { spaceId, name });
       if (!current) throw collectionNotFound();
       const fields = await this.changes.apply(em, current, dto);
-      const [updated] = await em.execute<CollectionRow[]>(
-        `update collections set fields = cast(? as jsonb), description = case when ? then ? else description end, version = version + 1, updated_at = now()
-          where space_id = ? and id = ? returning ${COLLECTION_COLUMNS}`,
-        [JSON.stringify(fields), dto.description !== undefined, dto.description ?? null, spaceId, current.id],
-      );
+      const [updated] = await updateCollection.rows(em, {
+        spaceId,
+        id: current.id,
+        fieldsJson: JSON.stringify(fields),
+        setDescription: dto.description !== undefined,
+        description: dto.description ?? null,
+      });
       updated.index_state = await this.changes.reindex(em, current);
       await this.audit.append(em, {
         spaceId,
@@ -154,11 +154,7 @@ export class CollectionsService {
     // Records go with it (ON DELETE CASCADE), their pivot rows in two set deletes.
     await this.em.transactional(async (em) => {
       await pausePivots(em);
-      const [row] = await em.execute<{ id: string; fields: FieldDef[]; records: number }[]>(
-        `with gone as (delete from collections where space_id = ? and name = ? returning id, fields)
-         select gone.id, gone.fields, (select count(*)::int from records r where r.space_id = ? and r.collection_id = gone.id) as records from gone`,
-        [spaceId, name, spaceId],
-      );
+      const row = await deleteCollection.first(em, { spaceId, name });
       if (!row) return;
       await dropPivots(em, spaceId, row.id);
       // The records go by cascade: one entry for the collection, with how many records went with it.

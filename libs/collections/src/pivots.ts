@@ -1,5 +1,16 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { conflict } from '@app/common';
+import {
+  countRecordsUpTo,
+  deleteReindexJob,
+  deleteUniquePivots,
+  deleteValuePivots,
+  duplicatedValues,
+  pausePivotTrigger,
+  queueReindex,
+  resyncPivotsNow,
+  setIndexState,
+} from './collections.queries';
 
 /**
  * The pivot rows that index records (migration 8, docs/storage.md): `record_values` for
@@ -10,13 +21,13 @@ import { conflict } from '@app/common';
 
 /** For the rest of the transaction, record writes leave the pivot rows alone (a resync follows). */
 export async function pausePivots(em: EntityManager): Promise<void> {
-  await em.execute(`select set_config('portico.pivot', 'off', true)`);
+  await pausePivotTrigger.rows(em, {});
 }
 
 /** Drops one collection's pivot rows (its records go by cascade, with the trigger paused). */
 export async function dropPivots(em: EntityManager, spaceId: string, collectionId: string): Promise<void> {
-  await em.execute('delete from record_values where space_id = ? and collection_id = ?', [spaceId, collectionId]);
-  await em.execute('delete from record_uniques where space_id = ? and collection_id = ?', [spaceId, collectionId]);
+  await deleteValuePivots.rows(em, { spaceId, collectionId });
+  await deleteUniquePivots.rows(em, { spaceId, collectionId });
 }
 
 /** 409 with the count when `field`'s current values are not unique (before it becomes unique). */
@@ -26,11 +37,7 @@ export async function assertUniqueValues(
   collectionId: string,
   field: string,
 ): Promise<void> {
-  const [{ n }] = await em.execute<{ n: number }[]>(
-    `select count(*)::int as n from (select data->>? as v from records where space_id = ? and collection_id = ? and (data->>?) is not null
-       group by 1 having count(*) > 1) d`,
-    [field, spaceId, collectionId, field],
-  );
+  const n = (await duplicatedValues.first(em, { spaceId, collectionId, field }))?.n ?? 0;
   if (n > 0)
     throw conflict(`"${field}" cannot become unique: ${n} values occur more than once.`, [
       { field, message: `${n} duplicated values` },
@@ -54,28 +61,16 @@ export async function reindexCollection(
   collectionId: string,
   inlineMax: number,
 ): Promise<'ready' | 'indexing'> {
-  const [{ n }] = await em.execute<{ n: number }[]>(
-    'select count(*)::int as n from (select 1 from records where space_id = ? and collection_id = ? limit ?) r',
-    [spaceId, collectionId, inlineMax + 1],
-  );
+  const scope = { spaceId, collectionId };
+  const n = (await countRecordsUpTo.first(em, { ...scope, limit: inlineMax + 1 }))?.n ?? 0;
   if (n <= inlineMax) {
     // One batch of the background re-indexer's function covers every record: one way to rebuild.
-    await em.execute('select portico_pivot_resync_batch(?, ?, null, ?)', [spaceId, collectionId, inlineMax + 1]);
-    await em.execute(`update collections set index_state = 'ready' where space_id = ? and id = ?`, [
-      spaceId,
-      collectionId,
-    ]);
-    await em.execute('delete from collection_jobs where space_id = ? and collection_id = ?', [spaceId, collectionId]);
+    await resyncPivotsNow.rows(em, { ...scope, batch: inlineMax + 1 });
+    await setIndexState.rows(em, { ...scope, state: 'ready' });
+    await deleteReindexJob.rows(em, scope);
     return 'ready';
   }
-  await em.execute(`update collections set index_state = 'indexing' where space_id = ? and id = ?`, [
-    spaceId,
-    collectionId,
-  ]);
-  await em.execute(
-    `insert into collection_jobs (space_id, collection_id) values (?, ?)
-     on conflict (space_id, collection_id) do update set after_record_id = null, started_at = now(), updated_at = now()`,
-    [spaceId, collectionId],
-  );
+  await setIndexState.rows(em, { ...scope, state: 'indexing' });
+  await queueReindex.rows(em, scope);
   return 'indexing';
 }

@@ -2,7 +2,6 @@ import type { KeyObject } from 'node:crypto';
 import type { OpenCollection } from './collection-access';
 import { queryField, Sql } from './expressions';
 import { compileFilter, FilterContext } from './filter';
-import { COLLECTION_COLUMNS } from './collection-row';
 import { RECORD_COLUMNS, RecordRow } from './record-row';
 import { after, cursorColumns, decodeCursor, Expr, Ordering, orderBy, parseSort } from './sort';
 import { scalar } from './expressions';
@@ -100,18 +99,3 @@ export function listQuery(
 export function cursorValues(row: RecordRow, ordering: Ordering): (string | null)[] {
   return ordering.keys.map((_, i) => row[`_k${i}`] ?? null);
 }
-
-/**
- * A collection by name with one of its records (left joined: a missing record still
- * yields the collection). One constant text with `$n` placeholders: the hot get by
- * id runs it as a prepared statement (HotQueries).
- */
-export const COLLECTION_WITH_RECORD = {
-  name: 'portico_collection_with_record',
-  sql: `select ${COLLECTION_COLUMNS.split(', ')
-    .map((c) => `c.${c}`)
-    .join(', ')}, r.id as r_id, r.data as r_data, r.created_at as r_created_at, r.updated_at as r_updated_at
-          from collections c left join records r on r.space_id = c.space_id and r.collection_id = c.id and r.id = $1
-         where c.space_id = $2 and c.name = $3`,
-  params: (spaceId: string, name: string, recordId: string | null) => [recordId, spaceId, name],
-};

@@ -9,6 +9,7 @@ import { assertUniqueValues, pausePivots, reindexCollection } from './pivots';
 import { CollectionIndexer } from './collection-indexer';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { UpdateCollectionDto } from './dto/collection.dto';
+import { fieldValues, removeFieldValues, renameFieldValues, setFieldValues } from './collections.queries';
 
 /**
  * Evolves a live collection inside the caller's transaction: existing records are
@@ -26,8 +27,7 @@ export class SchemaChanges {
   async apply(em: EntityManager, current: CollectionRow, body: UpdateCollectionDto): Promise<FieldDef[]> {
     const dto = body.fields === undefined ? body : declarative(current.fields, body);
     let fields = [...current.fields];
-    const scope = [current.space_id, current.id];
-    const where = 'space_id = ? and collection_id = ?';
+    const scope = { spaceId: current.space_id, collectionId: current.id };
     const errors: FieldError[] = [];
     const has = (name: string) => fields.some((f) => f.name === name);
 
@@ -46,18 +46,11 @@ export class SchemaChanges {
     await pausePivots(em);
 
     for (const name of dto.remove_fields ?? []) {
-      await em.execute(`update records set data = data - ? where ${where} and (data->?) is not null`, [
-        name,
-        ...scope,
-        name,
-      ]);
+      await removeFieldValues.rows(em, { ...scope, field: name });
       fields = fields.filter((f) => f.name !== name);
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
-      await em.execute(
-        `update records set data = (data - ?) || jsonb_build_object(cast(? as text), data->?) where ${where} and (data->?) is not null`,
-        [from, to, from, ...scope, from],
-      );
+      await renameFieldValues.rows(em, { ...scope, from, to });
       fields = fields.map((f) => (f.name === from ? { ...f, name: to } : f));
     }
     if (dto.update_fields) {
@@ -93,10 +86,8 @@ export class SchemaChanges {
 
   /** Converts every existing value of `field` to its (new) definition, fills defaults, or refuses with the count. */
   private async rewrite(em: EntityManager, current: CollectionRow, field: FieldDef): Promise<void> {
-    const rows = await em.execute<{ id: string; v: unknown }[]>(
-      'select id, data->? as v from records where space_id = ? and collection_id = ?',
-      [field.name, current.space_id, current.id],
-    );
+    const scope = { spaceId: current.space_id, collectionId: current.id, field: field.name };
+    const rows = await fieldValues.rows(em, scope);
     const changed: { id: string; val: string }[] = [];
     let offending = 0;
     const fallback = field.options?.default;
@@ -117,12 +108,7 @@ export class SchemaChanges {
       ]);
     }
     for (let i = 0; i < changed.length; i += 1000) {
-      await em.execute(
-        `update records r set data = jsonb_set(r.data, array[cast(? as text)], cast(x.val as jsonb)), updated_at = now()
-           from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, val text)
-          where r.space_id = ? and r.collection_id = ? and r.id = x.id`,
-        [field.name, JSON.stringify(changed.slice(i, i + 1000)), current.space_id, current.id],
-      );
+      await setFieldValues.rows(em, { ...scope, changesJson: JSON.stringify(changed.slice(i, i + 1000)) });
     }
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Pool } from 'pg';
+import type { Statement } from './statement';
 
 /**
  * The few statements every authenticated read runs, sent through the `pg` pool under
@@ -17,12 +18,13 @@ export class HotQueries {
 
   constructor(private readonly em: EntityManager) {}
 
-  /** `sql` uses `$1…$n` placeholders; `name` must identify exactly this SQL text. */
-  async rows<T>(name: string, sql: string, params: unknown[]): Promise<T[]> {
+  /** Runs `statement` prepared under its name (which must identify exactly its text). */
+  async rows<P extends object, R>(statement: Statement<P, R>, values: P): Promise<R[]> {
     this.pool ??= this.em.getConnection().getNativeClient();
     const pool = await this.pool;
-    this.em.config.getLogger().logQuery({ query: sql, params, level: 'info' });
-    const result = await pool.query({ name, text: sql, values: params });
-    return result.rows as T[];
+    const params = statement.numberedParams(values);
+    this.em.config.getLogger().logQuery({ query: statement.numbered, params, level: 'info' });
+    const result = await pool.query({ name: statement.name, text: statement.numbered, values: params });
+    return result.rows as R[];
   }
 }

@@ -4,8 +4,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Principal } from '@app/common';
 import { SpaceAccessService, SpaceAccess } from '@app/spaces';
 import { CollectionAccess } from '../collection-access';
-import type { FieldDef } from '../fields';
 import { spaceDocument } from './space-document';
+import { collectionSchemas, collectionVersions } from '../collections.queries';
 
 const CACHE_SIZE = 256;
 
@@ -28,10 +28,7 @@ export class SpaceOpenApiService {
   /** The document as JSON text (ready to send). */
   async document(principal: Principal, spaceId: string): Promise<{ json: string; etag: string }> {
     const space = await this.spaces.resolve(principal, spaceId);
-    const versions = await this.em.execute<{ name: string; version: number }[]>(
-      'select name, version from collections where space_id = ? order by name',
-      [spaceId],
-    );
+    const versions = await collectionVersions.rows(this.em, { spaceId });
     const key = createHash('sha256')
       .update(JSON.stringify([spaceId, versions.map((v) => [v.name, v.version]), permissionSet(space)]))
       .digest('base64url');
@@ -47,10 +44,7 @@ export class SpaceOpenApiService {
   }
 
   private async build(space: SpaceAccess, spaceId: string): Promise<Record<string, unknown>> {
-    const rows = await this.em.execute<{ name: string; description: string | null; fields: FieldDef[] }[]>(
-      'select name, description, fields from collections where space_id = ? order by name',
-      [spaceId],
-    );
+    const rows = await collectionSchemas.rows(this.em, { spaceId });
     return spaceDocument(
       spaceId,
       rows.map((r) => ({ ...r, access: CollectionAccess.resolve(space, r.name) })),
