@@ -1,5 +1,17 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, CONTRACT_KEY, createKey, createSpace, signup, TestUser, addMember } from './factories';
+import type {
+  ApiKeyDto,
+  ApiKeyWithSecretDto,
+  KeyTokenDto,
+  MeApiKeyDto,
+  OAuthErrorDto,
+  Page,
+  Resource,
+  TokenPairDto,
+  ValidationProblem,
+} from './json';
+import { anyString } from './json';
 
 describe('API keys', () => {
   let t: TestApp;
@@ -35,7 +47,7 @@ describe('API keys', () => {
         payload: CONTRACT_KEY,
       });
       expect(res.statusCode).toBe(201);
-      const body = res.json();
+      const body = res.json<ApiKeyWithSecretDto>();
       created.push(body.key);
       expect(body).toMatchObject({
         label: 'production-backend',
@@ -51,22 +63,22 @@ describe('API keys', () => {
       });
       expect(body.key).toMatch(/^ptc_[0-9A-Za-z]{71}$/);
       expect(body.masked_key).toBe(`ptc_…${body.key.slice(-4)}`);
-      const days = (new Date(body.expires_at).getTime() - Date.now()) / 86_400_000;
+      const days = (new Date(body.expires_at!).getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(29.9);
       expect(days).toBeLessThan(30.1);
       const listed = (
         await inject({ method: 'GET', url: `/api/spaces/${spaceId}/api-keys`, headers: bearer(owner.access_token) })
-      ).json();
-      const entry = listed.data.find((k: { id: string }) => k.id === body.id);
-      expect(entry.key).toBeUndefined();
-      expect(entry.masked_key).toBe(body.masked_key);
+      ).json<Page<ApiKeyDto & { key?: string }>>();
+      const entry = listed.data.find((k) => k.id === body.id);
+      expect(entry?.key).toBeUndefined();
+      expect(entry?.masked_key).toBe(body.masked_key);
       const one = (
         await inject({
           method: 'GET',
           url: `/api/spaces/${spaceId}/api-keys/${body.id}`,
           headers: bearer(owner.access_token),
         })
-      ).json();
+      ).json<ApiKeyDto>();
       expect(one).toEqual(entry);
       expect(JSON.stringify([listed, one])).not.toContain(body.key);
     });
@@ -100,13 +112,17 @@ describe('API keys', () => {
         payload: { label: 'x', ...body },
       });
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(res.json<ValidationProblem>().errors.map((e: { field: string }) => e.field)).toContain(field);
     });
 
     it('PATCH takes effect on the next request, for the key and its JWTs', async () => {
       const k = await key({ collection_permissions: { orders: ['read'] } });
-      const jwt = (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })).json().token;
-      expect((await me({ 'x-api-key': k.key })).json().collection_permissions).toEqual({ orders: ['read'] });
+      const jwt = (
+        await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })
+      ).json<KeyTokenDto>().token;
+      expect((await me({ 'x-api-key': k.key })).json<MeApiKeyDto>().collection_permissions).toEqual({
+        orders: ['read'],
+      });
       const res = await inject({
         method: 'PATCH',
         url: `/api/spaces/${spaceId}/api-keys/${k.id}`,
@@ -126,7 +142,9 @@ describe('API keys', () => {
 
     it('regenerate keeps id and permissions; the old secret and its JWTs die at once', async () => {
       const k = await key({ collection_permissions: { '*': ['read'] } });
-      const jwt = (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })).json().token;
+      const jwt = (
+        await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })
+      ).json<KeyTokenDto>().token;
       expect((await me({ 'x-api-key': k.key })).statusCode).toBe(200);
       expect((await me(bearer(jwt))).statusCode).toBe(200);
       const res = await inject({
@@ -135,18 +153,20 @@ describe('API keys', () => {
         headers: bearer(owner.access_token),
       });
       expect(res.statusCode).toBe(201);
-      const next = res.json();
+      const next = res.json<ApiKeyWithSecretDto>();
       created.push(next.key);
       expect(next).toMatchObject({ id: k.id, label: k.label, collection_permissions: { '*': ['read'] } });
       expect(next.key).not.toBe(k.key);
       expect((await me({ 'x-api-key': k.key })).statusCode).toBe(401);
       expect((await me(bearer(jwt))).statusCode).toBe(401);
-      expect((await me({ 'x-api-key': next.key })).json().id).toBe(k.id);
+      expect((await me({ 'x-api-key': next.key })).json<Resource>().id).toBe(k.id);
     });
 
     it('delete rejects the key and its JWTs from the next request', async () => {
       const k = await key();
-      const jwt = (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })).json().token;
+      const jwt = (
+        await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } })
+      ).json<KeyTokenDto>().token;
       expect((await me(bearer(jwt))).statusCode).toBe(200);
       expect(
         (
@@ -180,7 +200,7 @@ describe('API keys', () => {
           url: `/api/spaces/${spaceId}/api-keys/${k.id}`,
           headers: bearer(owner.access_token),
         })
-      ).json();
+      ).json<ApiKeyDto>();
       expect(got.status).toBe('expired');
 
       const live = await key();
@@ -358,9 +378,13 @@ describe('API keys', () => {
       const k = await key({ label: 'exchanger' });
       const res = await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: k.key } });
       expect(res.statusCode).toBe(200);
-      const body = res.json();
-      expect(body).toEqual({ token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
-      expect((await me(bearer(body.token))).json()).toMatchObject({ kind: 'api_key', id: k.id, label: 'exchanger' });
+      const body = res.json<KeyTokenDto>();
+      expect(body).toEqual({ token: anyString, token_type: 'Bearer', expires_in: 3600 });
+      expect((await me(bearer(body.token))).json<MeApiKeyDto>()).toMatchObject({
+        kind: 'api_key',
+        id: k.id,
+        label: 'exchanger',
+      });
       expect(
         (await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: 'ptc_nope' } })).statusCode,
       ).toBe(401);
@@ -381,7 +405,7 @@ describe('API keys', () => {
       });
       expect(form.statusCode).toBe(200);
       expect(form.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
-      expect((await me(bearer(form.json().access_token))).json().id).toBe(k.id);
+      expect((await me(bearer(form.json<TokenPairDto>().access_token))).json<Resource>().id).toBe(k.id);
       const json = await inject({
         method: 'POST',
         url: '/oauth/token',
@@ -403,7 +427,7 @@ describe('API keys', () => {
       ]) {
         const res = await inject({ method: 'POST', url: '/oauth/token', payload });
         expect(res.statusCode).toBe(401);
-        expect(res.json().error).toBe('invalid_client');
+        expect(res.json<OAuthErrorDto>().error).toBe('invalid_client');
       }
     });
   });
@@ -424,7 +448,7 @@ describe('API keys', () => {
           payload: { api_key: k.key },
           remoteAddress: '203.0.113.9',
         })
-      ).json().token;
+      ).json<KeyTokenDto>().token;
       expect((await me(bearer(jwt), { remoteAddress: '198.51.100.1' })).statusCode).toBe(403);
       expect(
         (
@@ -468,7 +492,7 @@ describe('API keys', () => {
         }),
       });
       expect(reg.statusCode).toBe(201);
-      const body = reg.json();
+      const body = reg.json<ApiKeyWithSecretDto>();
       created.push(body.key);
       expect(body).toMatchObject({
         label: 'eko',
@@ -484,10 +508,12 @@ describe('API keys', () => {
         payload: { label: 'eko2' },
       });
       expect(viaHeader.statusCode).toBe(201);
-      created.push(viaHeader.json().key);
-      const listed = (await inject({ method: 'GET', url: '/api/auth/keys', headers: bearer(admin.key) })).json();
+      created.push(viaHeader.json<ApiKeyWithSecretDto>().key);
+      const listed = (await inject({ method: 'GET', url: '/api/auth/keys', headers: bearer(admin.key) })).json<
+        Page<ApiKeyDto>
+      >();
       expect(listed.data.map((k: { id: string }) => k.id)).toEqual(
-        expect.arrayContaining([body.id, viaHeader.json().id]),
+        expect.arrayContaining([body.id, viaHeader.json<Resource>().id]),
       );
       expect(
         (await inject({ method: 'DELETE', url: `/api/auth/keys/${body.id}`, headers: bearer(admin.key) })).statusCode,

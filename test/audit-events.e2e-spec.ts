@@ -4,6 +4,17 @@ import { LastUsedTracker } from '@app/api-keys';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup, uniqueEmail } from './factories';
 import { entryFor, readLog, requestIdOf } from './audit-helpers';
+import type {
+  ApiKeyWithSecretDto,
+  KeyTokenDto,
+  Page,
+  Resource,
+  Row,
+  SignupResponseDto,
+  SpaceDto,
+  TokenPairDto,
+} from './json';
+import { anyString } from './json';
 
 const ADMIN_EMAIL = uniqueEmail('platform-admin');
 const someIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
@@ -39,7 +50,7 @@ describe('audit log: every event type', () => {
       headers: { 'user-agent': 'audit-test/1.0' },
     });
     expect(up.statusCode).toBe(201);
-    const session = up.json();
+    const session = up.json<SignupResponseDto>();
     secrets.push(session.access_token, session.refresh_token);
     const signupEntry = await platform('user.signup', up);
     expect(signupEntry).toMatchObject({
@@ -47,12 +58,12 @@ describe('audit log: every event type', () => {
       outcome: 'success',
       resource: { type: 'user', id: session.user.id },
       user_agent: 'audit-test/1.0',
-      ip: expect.any(String),
+      ip: anyString,
     });
 
     const ok = await inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
     expect(ok.statusCode).toBe(200);
-    secrets.push(ok.json().refresh_token, ok.json().access_token);
+    secrets.push(ok.json<TokenPairDto>().refresh_token, ok.json<TokenPairDto>().access_token);
     expect(await platform('auth.login', ok)).toMatchObject({
       outcome: 'success',
       actor: { type: 'user', id: session.user.id },
@@ -88,7 +99,7 @@ describe('audit log: every event type', () => {
       payload: { refresh_token: session.refresh_token },
     });
     expect(refreshed.statusCode).toBe(200);
-    secrets.push(refreshed.json().refresh_token, refreshed.json().access_token);
+    secrets.push(refreshed.json<TokenPairDto>().refresh_token, refreshed.json<TokenPairDto>().access_token);
     const refreshEntry = await platform('auth.refresh', refreshed);
     expect(refreshEntry).toMatchObject({
       outcome: 'success',
@@ -123,7 +134,7 @@ describe('audit log: every event type', () => {
     const out = await inject({
       method: 'POST',
       url: '/api/auth/logout',
-      payload: { refresh_token: ok.json().refresh_token },
+      payload: { refresh_token: ok.json<TokenPairDto>().refresh_token },
     });
     expect(out.statusCode).toBe(204);
     expect(await platform('auth.logout', out)).toMatchObject({ actor: { id: session.user.id } });
@@ -135,7 +146,7 @@ describe('audit log: every event type', () => {
     secrets.push(owner.password, other.password, owner.refresh_token, other.refresh_token);
     const h = bearer(owner.access_token);
     const created = await inject({ method: 'POST', url: '/api/spaces', headers: h, payload: { name: 'Audited' } });
-    const space = created.json();
+    const space = created.json<SpaceDto>();
     const log = (action: string, res: Parameters<typeof entryFor>[4]) => entryFor(t, h, space.id, action, res);
     expect(await log('space.create', created)).toMatchObject({
       actor: { type: 'user', id: owner.id, label: owner.email },
@@ -210,7 +221,7 @@ describe('audit log: every event type', () => {
       payload: { label: 'backend', collection_permissions: { orders: ['read'] } },
     });
     expect(created.statusCode).toBe(201);
-    const key = created.json();
+    const key = created.json<ApiKeyWithSecretDto>();
     secrets.push(key.key);
     const createEntry = await log('api_key.create', created);
     expect(createEntry).toMatchObject({
@@ -246,7 +257,7 @@ describe('audit log: every event type', () => {
 
     const exchanged = await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: key.key } });
     expect(exchanged.statusCode).toBe(200);
-    secrets.push(exchanged.json().token);
+    secrets.push(exchanged.json<KeyTokenDto>().token);
     expect(await log('api_key.exchange', exchanged)).toMatchObject({
       actor: { type: 'api_key', id: key.id },
       outcome: 'success',
@@ -258,7 +269,7 @@ describe('audit log: every event type', () => {
       headers: h,
     });
     expect(regenerated.statusCode).toBe(201);
-    secrets.push(regenerated.json().key);
+    secrets.push(regenerated.json<ApiKeyWithSecretDto>().key);
     expect(await log('api_key.regenerate', regenerated)).toMatchObject({
       resource: { id: key.id },
       metadata: { generation: 2 },
@@ -320,7 +331,7 @@ describe('audit log: every event type', () => {
       payload: { name: 'Ada', ssn: '123-45-6789', tag: 'a' },
     });
     expect(rec.statusCode).toBe(201);
-    const id = rec.json().id;
+    const id = rec.json<Resource>().id;
     expect(await log('record.create', rec)).toMatchObject({
       actor: { type: 'api_key', id: key.id, label: 'writer' },
       resource: { type: 'record', id, collection: 'people' },
@@ -350,7 +361,7 @@ describe('audit log: every event type', () => {
     );
     expect(batchEntries.map((e) => e.resource!.id).sort()).toEqual(
       batch
-        .json()
+        .json<Page<Row>>()
         .data.map((r: { id: string }) => r.id)
         .sort(),
     );

@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestApp } from './create-test-app';
+import type { Page } from './json';
 
 export interface Entry {
   id: string;
@@ -30,10 +31,10 @@ export async function readLog(
   let cursor: string | undefined;
   do {
     const qs = new URLSearchParams({ ...query, limit: '1000', ...(cursor ? { cursor } : {}) });
-    const url = spaceId ? `/api/spaces/${spaceId}/audit-logs?${qs}` : `/api/audit-logs?${qs}`;
+    const url = spaceId ? `/api/spaces/${spaceId}/audit-logs?${qs.toString()}` : `/api/audit-logs?${qs.toString()}`;
     const res = await t.app.inject({ method: 'GET', url, headers });
     if (res.statusCode !== 200) throw new Error(`audit log read failed: ${res.statusCode} ${res.body}`);
-    const body = res.json();
+    const body = res.json<Page<Entry>>();
     out.push(...body.data);
     cursor = body.next_cursor ?? undefined;
   } while (cursor);

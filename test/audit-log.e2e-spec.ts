@@ -3,6 +3,8 @@ import { LastUsedTracker } from '@app/api-keys';
 import { createTestApp, TestApp } from './create-test-app';
 import { addMember, bearer, createCollection, createKey, createSpace, signup, uniqueEmail } from './factories';
 import { readLog, requestIdOf } from './audit-helpers';
+import type { AuditLogDto, AuditVerifyDto, Page, Resource } from './json';
+import { matching } from './json';
 
 const ADMIN_EMAIL = uniqueEmail('platform-admin');
 
@@ -24,7 +26,7 @@ describe('audit log: chain, query API and retention', () => {
   const verify = async (h: Record<string, string>, spaceId: string) => {
     const res = await inject({ method: 'GET', url: `/api/spaces/${spaceId}/audit-logs/verify`, headers: h });
     expect(res.statusCode).toBe(200);
-    return res.json();
+    return res.json<AuditVerifyDto>();
   };
   const createOrder = (h: Record<string, string>, spaceId: string, total: number) =>
     inject({
@@ -39,28 +41,24 @@ describe('audit log: chain, query API and retention', () => {
     const rec = await createOrder(h, space.id, 10);
     const res = await inject({ method: 'GET', url: `/api/spaces/${space.id}/audit-logs`, headers: h });
     expect(res.statusCode).toBe(200);
-    const { data, next_cursor } = res.json();
+    const { data, next_cursor } = res.json<Page<AuditLogDto>>();
     expect(next_cursor).toBeNull();
-    expect(data.map((e: { action: string }) => e.action)).toEqual([
-      'record.create',
-      'collection.create',
-      'space.create',
-    ]);
-    expect(data.map((e: { seq: number }) => e.seq)).toEqual([3, 2, 1]);
+    expect(data.map((e) => e.action)).toEqual(['record.create', 'collection.create', 'space.create']);
+    expect(data.map((e) => e.seq)).toEqual([3, 2, 1]);
     expect(data[0]).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      id: matching(/^[0-9a-f-]{36}$/),
       seq: 3,
-      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      at: matching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       actor: { type: 'user', id: owner.id, label: owner.email },
       action: 'record.create',
       outcome: 'success',
-      resource: { type: 'record', id: rec.json().id, collection: 'orders' },
+      resource: { type: 'record', id: rec.json<Resource>().id, collection: 'orders' },
       ip: '127.0.0.1',
       user_agent: 'lightMyRequest',
       request_id: requestIdOf(rec),
       changes: { status: [null, 'new'], total: [null, 10] },
       metadata: null,
-      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      hash: matching(/^[0-9a-f]{64}$/),
     });
     expect(await verify(h, space.id)).toEqual({ valid: true, checked: 3 });
   });
@@ -110,7 +108,7 @@ describe('audit log: chain, query API and retention', () => {
       headers: bearer(admin.access_token),
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json().data.some((e: { actor: { id: string } }) => e.actor.id === someone.id)).toBe(true);
+    expect(res.json<Page<AuditLogDto>>().data.some((e) => e.actor.id === someone.id)).toBe(true);
     expect(
       (await inject({ method: 'GET', url: '/api/audit-logs', headers: bearer(someone.access_token) })).statusCode,
     ).toBe(403);
@@ -129,7 +127,8 @@ describe('audit log: chain, query API and retention', () => {
       collection_permissions: { orders: ['read', 'write'] },
     });
     const ids: string[] = [];
-    for (let i = 0; i < 7; i++) ids.push((await createOrder({ 'x-api-key': key.key }, space.id, i)).json().id);
+    for (let i = 0; i < 7; i++)
+      ids.push((await createOrder({ 'x-api-key': key.key }, space.id, i)).json<Resource>().id);
     await inject({
       method: 'PATCH',
       url: `/api/spaces/${space.id}/collections/orders/records/${ids[0]}`,
@@ -173,9 +172,9 @@ describe('audit log: chain, query API and retention', () => {
         url: `/api/spaces/${space.id}/audit-logs?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
         headers: h,
       });
-      const body = res.json();
+      const body = res.json<Page<AuditLogDto>>();
       expect(body.data.length).toBeLessThanOrEqual(3);
-      seen.push(...body.data.map((e: { seq: number }) => e.seq));
+      seen.push(...body.data.map((e) => e.seq));
       cursor = body.next_cursor;
     } while (cursor);
     expect(seen).toEqual(all.map((e) => e.seq));
@@ -194,7 +193,7 @@ describe('audit log: chain, query API and retention', () => {
       collection_permissions: { orders: ['read', 'write', 'delete'] },
     });
     const k = { 'x-api-key': key.key };
-    const id = (await createOrder(k, space.id, 1)).json().id;
+    const id = (await createOrder(k, space.id, 1)).json<Resource>().id;
     const statements = async (run: () => Promise<unknown>) => {
       const before = t.queries.length;
       await run();

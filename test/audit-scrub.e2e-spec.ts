@@ -1,6 +1,7 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createKey, createSpace, signup } from './factories';
 import { entryFor } from './audit-helpers';
+import type { Resource, Row } from './json';
 
 /** The audit log cannot be edited, so credentials written into records must never reach it raw. */
 describe('audit log: record changes are scrubbed of credentials', () => {
@@ -44,14 +45,14 @@ describe('audit log: record changes are scrubbed of credentials', () => {
     });
     expect(created.statusCode).toBe(201);
     // The record itself keeps what the tenant wrote.
-    expect(created.json().body).toBe(payload.body);
+    expect(created.json<Row>().body).toBe(payload.body);
     const entry = await entryFor(t, h, space.id, 'record.create', created);
     expect(entry.changes).toEqual({
       body: [null, 'my key is [redacted] and my jwt [redacted]'],
       meta: [null, { nested: ['[redacted]'], note: 'kept' }],
       token: ['[redacted]', '[redacted]'],
     });
-    const id = created.json().id;
+    const id = created.json<Resource>().id;
     const upd = await t.app.inject({
       method: 'PATCH',
       url: `/api/collections/notes/records/${id}`,

@@ -2,6 +2,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, signup, uniqueEmail } from './factories';
+import type { JwksDto, OAuthErrorDto, SignupResponseDto, TokenPairDto, ValidationProblem } from './json';
+import { anyString, matching } from './json';
 
 describe('users and sessions', () => {
   let t: TestApp;
@@ -20,7 +22,7 @@ describe('users and sessions', () => {
         payload: { email: `  ${email.toUpperCase()} `, password: 'correct horse', name: 'Ada' },
       });
       expect(res.statusCode).toBe(201);
-      const body = res.json();
+      const body = res.json<SignupResponseDto>();
       expect(body).toMatchObject({
         user: { email: email.toLowerCase(), name: 'Ada' },
         token_type: 'Bearer',
@@ -45,7 +47,7 @@ describe('users and sessions', () => {
     ])('rejects %j with a 400 naming %s', async (payload, field) => {
       const res = await inject({ method: 'POST', url: '/api/auth/signup', payload });
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(res.json<ValidationProblem>().errors.map((e: { field: string }) => e.field)).toContain(field);
     });
 
     it('gives exactly one account to concurrent sign-ups with one email', async () => {
@@ -75,8 +77,8 @@ describe('users and sessions', () => {
       expect(res.json()).toMatchObject({
         token_type: 'Bearer',
         expires_in: 3600,
-        access_token: expect.any(String),
-        refresh_token: expect.stringMatching(/^prt_/),
+        access_token: anyString,
+        refresh_token: matching(/^prt_/),
       });
     });
 
@@ -115,22 +117,22 @@ describe('users and sessions', () => {
 
     it('can be verified by another process with only the JWKS', async () => {
       const u = await signup(t.app);
-      const jwks = (await inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
+      const jwks = (await inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<JwksDto>();
       expect(jwks.keys[0]).toMatchObject({
         kty: 'EC',
         crv: 'P-256',
         alg: 'ES256',
         use: 'sig',
-        kid: expect.any(String),
+        kid: anyString,
       });
-      expect(jwks.keys[0].d).toBeUndefined();
+      expect('d' in jwks.keys[0]).toBe(false);
       const { payload, protectedHeader } = await jwtVerify(u.access_token, createLocalJWKSet(jwks), {
         issuer: 'portico',
         audience: 'portico-api',
       });
       expect(protectedHeader).toMatchObject({ alg: 'ES256', kid: jwks.keys[0].kid });
       expect(payload).toMatchObject({ sub: u.id, kind: 'user', iss: 'portico', aud: 'portico-api' });
-      expect(payload.jti).toEqual(expect.any(String));
+      expect(payload.jti).toEqual(anyString);
       expect(payload.exp! - payload.iat!).toBe(3600);
     });
 
@@ -227,7 +229,7 @@ describe('users and sessions', () => {
         payload: { refresh_token: u.refresh_token },
       });
       expect(first.statusCode).toBe(200);
-      const next = first.json();
+      const next = first.json<TokenPairDto>();
       expect(next.refresh_token).not.toBe(u.refresh_token);
       expect(
         (await inject({ method: 'GET', url: '/api/auth/me', headers: bearer(next.access_token) })).statusCode,
@@ -255,9 +257,9 @@ describe('users and sessions', () => {
         expect(first.statusCode).toBe(200);
         const replay = await spend(u.refresh_token);
         expect(replay.statusCode).toBe(via === 'refresh' ? 401 : 400);
-        if (via === 'grant') expect(replay.json().error).toBe('invalid_grant');
+        if (via === 'grant') expect(replay.json<OAuthErrorDto>().error).toBe('invalid_grant');
         // The successor died with its family.
-        expect((await spend(first.json().refresh_token)).statusCode).toBe(via === 'refresh' ? 401 : 400);
+        expect((await spend(first.json<TokenPairDto>().refresh_token)).statusCode).toBe(via === 'refresh' ? 401 : 400);
       }
     });
 
@@ -272,7 +274,7 @@ describe('users and sessions', () => {
       const u = await signup(t.app);
       const rotated = (
         await inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: u.refresh_token } })
-      ).json();
+      ).json<TokenPairDto>();
       const out = await inject({
         method: 'POST',
         url: '/api/auth/logout',
@@ -304,8 +306,8 @@ describe('users and sessions', () => {
       expect(res.json()).toMatchObject({
         token_type: 'Bearer',
         expires_in: 3600,
-        access_token: expect.any(String),
-        refresh_token: expect.stringMatching(/^prt_/),
+        access_token: anyString,
+        refresh_token: matching(/^prt_/),
       });
     });
 
@@ -326,8 +328,12 @@ describe('users and sessions', () => {
       ];
       for (const [payload, status, error] of cases) {
         const res = await inject({ method: 'POST', url: '/oauth/token', payload });
-        expect({ payload, status: res.statusCode, error: res.json().error }).toEqual({ payload, status, error });
-        expect(res.json().error_description).toEqual(expect.any(String));
+        expect({ payload, status: res.statusCode, error: res.json<OAuthErrorDto>().error }).toEqual({
+          payload,
+          status,
+          error,
+        });
+        expect(res.json<OAuthErrorDto>().error_description).toEqual(anyString);
       }
     });
   });
@@ -348,7 +354,13 @@ describe('refresh-token reuse window (opt-in)', () => {
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     const c = await refresh(u.refresh_token);
     expect(c.statusCode).toBe(200);
-    expect(new Set([a.json().refresh_token, b.json().refresh_token, c.json().refresh_token]).size).toBe(1);
+    expect(
+      new Set([
+        a.json<TokenPairDto>().refresh_token,
+        b.json<TokenPairDto>().refresh_token,
+        c.json<TokenPairDto>().refresh_token,
+      ]).size,
+    ).toBe(1);
     const family = await t.sql<{ n: string }>(
       `select count(*) as n from refresh_tokens t join refresh_families f on f.id = t.family_id join users u on u.id = f.user_id where u.email = ?`,
       [u.email],
@@ -356,7 +368,7 @@ describe('refresh-token reuse window (opt-in)', () => {
     expect(Number(family[0].n)).toBe(2);
     await new Promise((r) => setTimeout(r, 2100));
     expect((await refresh(u.refresh_token)).statusCode).toBe(401);
-    expect((await refresh(a.json().refresh_token)).statusCode).toBe(401);
+    expect((await refresh(a.json<TokenPairDto>().refresh_token)).statusCode).toBe(401);
   });
 });
 
@@ -371,7 +383,7 @@ describe('refresh-token reuse detection', () => {
     const u = await signup(t.app);
     const rotated = (
       await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: u.refresh_token } })
-    ).json();
+    ).json<TokenPairDto>();
     const replay = await t.app.inject({
       method: 'POST',
       url: '/api/auth/refresh',
@@ -396,7 +408,7 @@ describe('refresh-token reuse detection', () => {
     const u = await signup(t.app);
     const rotated = (
       await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: u.refresh_token } })
-    ).json();
+    ).json<TokenPairDto>();
     await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: u.email, password: u.password } });
     const dump = JSON.stringify([
       await t.sql('select * from users'),

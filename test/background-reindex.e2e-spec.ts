@@ -1,6 +1,10 @@
 import { CollectionIndexer } from '@app/collections';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup } from './factories';
+import type { Collection, Page, Row } from './json';
+
+/** The test collection's records. */
+type Item = Row & { sku: string; cost: number };
 
 /**
  * Collections above REINDEX_INLINE_MAX_RECORDS are re-indexed in the background after a
@@ -52,15 +56,15 @@ describe('background re-index of a large collection', () => {
       payload: { rename_fields: { price: 'cost' }, update_fields: [{ name: 'sku', type: 'text', unique: true }] },
     });
     expect(changed.statusCode).toBe(200);
-    expect(changed.json().index_state).toBe('indexing');
-    expect((await get(url())).json().index_state).toBe('indexing');
+    expect(changed.json<Collection>().index_state).toBe('indexing');
+    expect((await get(url())).json<Collection>().index_state).toBe('indexing');
 
     // Readable: sorted by the renamed field, by expression, in the right order.
     const expected = (rows: { cost: number; id: string }[]) =>
       [...rows].sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1)).map((r) => r.id);
-    const during = (await get('/api/collections/items/records?sort=cost&limit=1000')).json().data;
+    const during = (await get('/api/collections/items/records?sort=cost&limit=1000')).json<Page<Item>>().data;
     expect(during).toHaveLength(RECORDS);
-    expect(during.map((r: { id: string }) => r.id)).toEqual(expected(during));
+    expect(during.map((r) => r.id)).toEqual(expected(during));
     // Writable, and the new unique rule already holds against records not yet re-indexed.
     expect((await post({ sku: 's39', cost: 1 })).statusCode).toBe(409);
     expect((await post({ sku: 'new', cost: 100 })).statusCode).toBe(201);
@@ -71,13 +75,13 @@ describe('background re-index of a large collection', () => {
     expect(await indexer.batch()).toBe(true);
     const [job] = await t.sql<{ after_record_id: string | null }>('select after_record_id from collection_jobs');
     expect(job.after_record_id).not.toBeNull();
-    while ((await get(url())).json().index_state === 'indexing') await indexer.batch();
-    expect((await get(url())).json().index_state).toBe('ready');
+    while ((await get(url())).json<Collection>().index_state === 'indexing') await indexer.batch();
+    expect((await get(url())).json<Collection>().index_state).toBe('ready');
     expect(await t.sql('select * from collection_jobs')).toEqual([]);
 
     // Ready: the pivot drives the sort again and agrees; uniqueness is in record_uniques.
-    const after = (await get('/api/collections/items/records?sort=cost&limit=1000')).json().data;
-    expect(after.map((r: { id: string }) => r.id)).toEqual(expected(after));
+    const after = (await get('/api/collections/items/records?sort=cost&limit=1000')).json<Page<Item>>().data;
+    expect(after.map((r) => r.id)).toEqual(expected(after));
     const [counts] = await t.sql<{ v: string; u: string; stale: string }>(
       `select (select count(*) from record_values where field = 'cost') as v, (select count(*) from record_uniques where field = 'sku') as u,
               (select count(*) from record_values where field = 'price') as stale`,
@@ -102,12 +106,12 @@ describe('background re-index of a large collection', () => {
         headers: qh,
         payload: { rename_fields: { cost: 'price' } },
       });
-      expect(changed.json().index_state).toBe('indexing');
+      expect(changed.json<Collection>().index_state).toBe('indexing');
       const until = Date.now() + 5000;
       let state = 'indexing';
       while (state !== 'ready' && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 50));
-        state = (await quick.app.inject({ method: 'GET', url: url(), headers: qh })).json().index_state;
+        state = (await quick.app.inject({ method: 'GET', url: url(), headers: qh })).json<Collection>().index_state;
       }
       expect(state).toBe('ready');
     } finally {
@@ -123,7 +127,7 @@ describe('background re-index of a large collection', () => {
       headers: h,
       payload: { update_fields: [{ name: 'n', type: 'integer', unique: true }] },
     });
-    expect(changed.json().index_state).toBe('ready');
+    expect(changed.json<Collection>().index_state).toBe('ready');
   });
 });
 
@@ -154,7 +158,7 @@ shared('background re-index resumes on another instance', () => {
         await new Promise((r) => setTimeout(r, 50));
         state = (
           await b.app.inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections/big`, headers: h })
-        ).json().index_state;
+        ).json<Collection>().index_state;
       }
       expect(state).toBe('ready');
       const [u] = await b.sql<{ n: string }>(

@@ -11,6 +11,18 @@ import {
   signup,
   TestUser,
 } from './factories';
+import type {
+  ApiKeyDto,
+  ApiKeyWithSecretDto,
+  Collection,
+  KeyTokenDto,
+  Page,
+  Problem,
+  Resource,
+  Row,
+  ValidationProblem,
+} from './json';
+import { anyString } from './json';
 
 const onPostgres = () => Boolean(process.env.DATABASE_URL);
 
@@ -49,8 +61,8 @@ describe('collections and records', () => {
           headers: h,
           payload: { a: 'x', b: '12', c: 'gone' },
         })
-      ).json();
-      const got = (await inject({ method: 'GET', url, headers: h })).json();
+      ).json<Row>();
+      const got = (await inject({ method: 'GET', url, headers: h })).json<Collection>();
       // Append a field, retype one, drop one, reorder: all in the shape GET returned.
       const fields = [
         { name: 'd', type: 'integer', options: { default: 7 } },
@@ -59,24 +71,25 @@ describe('collections and records', () => {
       ];
       const res = await inject({ method: 'PATCH', url, headers: h, payload: { fields } });
       expect(res.statusCode).toBe(200);
-      expect(res.json().fields).toEqual([
+      expect(res.json<Collection>().fields).toEqual([
         { name: 'd', type: 'integer', options: { default: 7 } },
         { name: 'a', type: 'text' },
         { name: 'b', type: 'integer' },
       ]);
-      expect(res.json().version).toBe(got.version + 1);
+      expect(res.json<Collection>().version).toBe(got.version + 1);
       const after = (
         await inject({
           method: 'GET',
           url: `/api/spaces/${spaceId}/collections/roundtrip/records/${rec.id}`,
           headers: h,
         })
-      ).json();
+      ).json<Row>();
       expect(after).toMatchObject({ a: 'x', b: 12, d: 7 });
       expect(after.c).toBeUndefined();
       // The same list again changes nothing but the version; a rename goes in rename_fields.
       expect(
-        (await inject({ method: 'PATCH', url, headers: h, payload: { fields: res.json().fields } })).statusCode,
+        (await inject({ method: 'PATCH', url, headers: h, payload: { fields: res.json<Collection>().fields } }))
+          .statusCode,
       ).toBe(200);
       const renamed = await inject({
         method: 'PATCH',
@@ -84,7 +97,9 @@ describe('collections and records', () => {
         headers: h,
         payload: {
           rename_fields: { a: 'alpha' },
-          fields: res.json().fields.map((f: { name: string }) => (f.name === 'a' ? { ...f, name: 'alpha' } : f)),
+          fields: res
+            .json<Collection>()
+            .fields.map((f: { name: string }) => (f.name === 'a' ? { ...f, name: 'alpha' } : f)),
         },
       });
       expect(renamed.statusCode).toBe(200);
@@ -110,7 +125,7 @@ describe('collections and records', () => {
         headers: h,
         payload: {
           fields: renamed
-            .json()
+            .json<Collection>()
             .fields.map((f: { name: string }) => (f.name === 'alpha' ? { ...f, type: 'number' } : f)),
         },
       });
@@ -119,23 +134,25 @@ describe('collections and records', () => {
         method: 'PATCH',
         url,
         headers: h,
-        payload: { fields: renamed.json().fields, add_fields: [{ name: 'z', type: 'text' }] },
+        payload: { fields: renamed.json<Collection>().fields, add_fields: [{ name: 'z', type: 'text' }] },
       });
       expect(mixed.statusCode).toBe(400);
-      expect(mixed.json().errors.map((e: { field: string }) => e.field)).toEqual(['add_fields']);
+      expect(mixed.json<ValidationProblem>().errors.map((e: { field: string }) => e.field)).toEqual(['add_fields']);
     });
 
     it("creates the contract's orders collection and refuses a second one", async () => {
       const got = (
         await inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections/orders`, headers: h })
-      ).json();
+      ).json<Collection>();
       expect(got).toMatchObject({ name: 'orders', description: 'Customer orders', version: 1 });
       expect(got.fields.map((f: { name: string }) => f.name)).toEqual(ORDERS.fields.map((f) => f.name));
       expect(
         (await inject({ method: 'POST', url: `/api/spaces/${spaceId}/collections`, headers: h, payload: ORDERS }))
           .statusCode,
       ).toBe(409);
-      const list = (await inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections`, headers: h })).json();
+      const list = (await inject({ method: 'GET', url: `/api/spaces/${spaceId}/collections`, headers: h })).json<
+        Page<Collection>
+      >();
       expect(list.data.map((c: { name: string }) => c.name)).toContain('orders');
     });
 
@@ -163,7 +180,7 @@ describe('collections and records', () => {
     ])('rejects %j naming %s', async (payload, field) => {
       const res = await inject({ method: 'POST', url: `/api/spaces/${spaceId}/collections`, headers: h, payload });
       expect(res.statusCode).toBe(400);
-      expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+      expect(res.json<ValidationProblem>().errors.map((e: { field: string }) => e.field)).toContain(field);
     });
 
     // CREATE INDEX also reads rows deleted but still visible to a running transaction.
@@ -199,7 +216,7 @@ describe('collections and records', () => {
             url: `${base}/records?sort=-qty&filter=${q({ qty: { gte: 1 } })}`,
             headers: h,
           });
-          expect(sorted.json().data.map((r: { qty: number }) => r.qty)).toEqual([1]);
+          expect(sorted.json<Page<Row>>().data.map((r) => r.qty)).toEqual([1]);
         } finally {
           await other.query('rollback');
           await other.end();
@@ -231,7 +248,7 @@ describe('collections and records', () => {
         payload: { update_fields: [{ name: 'qty', type: 'integer' }] },
       });
       expect(refused.statusCode).toBe(409);
-      expect(refused.json().detail).toMatch(/^1 existing record/);
+      expect(refused.json<Problem>().detail).toMatch(/^1 existing record/);
       const required = await inject({
         method: 'PATCH',
         url: base,
@@ -239,7 +256,7 @@ describe('collections and records', () => {
         payload: { add_fields: [{ name: 'must', type: 'text', required: true }] },
       });
       expect(required.statusCode).toBe(409);
-      expect(required.json().detail).toMatch(/^3 existing record/);
+      expect(required.json<Problem>().detail).toMatch(/^3 existing record/);
       await inject({ method: 'DELETE', url: `${base}/records?filter=${q({ qty: 'many' })}`, headers: h });
       const ok = await inject({
         method: 'PATCH',
@@ -253,8 +270,9 @@ describe('collections and records', () => {
         },
       });
       expect(ok.statusCode).toBe(200);
-      expect(ok.json().version).toBe(2);
-      const rows = (await inject({ method: 'GET', url: `${base}/records?sort=sku`, headers: h })).json().data;
+      expect(ok.json<Collection>().version).toBe(2);
+      const rows = (await inject({ method: 'GET', url: `${base}/records?sort=sku`, headers: h })).json<Page<Row>>()
+        .data;
       expect(rows.map((r: Record<string, unknown>) => [r.sku, r.qty, r.active, r.gone, r.code])).toEqual([
         ['a', 1, true, undefined, undefined],
         ['b', 2, true, undefined, undefined],
@@ -305,7 +323,7 @@ describe('collections and records', () => {
         },
       });
       expect(created.statusCode).toBe(201);
-      const rec = created.json();
+      const rec = created.json<Row>();
       expect(rec).toMatchObject({
         status: 'new',
         total: 42.5,
@@ -323,8 +341,8 @@ describe('collections and records', () => {
       });
       expect(patched.statusCode).toBe(200);
       expect(patched.json()).toMatchObject({ status: 'paid', total: 42.5 });
-      expect(patched.json().meta).toBeUndefined();
-      expect(patched.json().updated_at >= rec.updated_at).toBe(true);
+      expect(patched.json<Row>().meta).toBeUndefined();
+      expect(patched.json<Row>().updated_at >= rec.updated_at).toBe(true);
       expect(
         (await inject({ method: 'PATCH', url: `${base()}/${rec.id}`, headers: h, payload: { total: null } }))
           .statusCode,
@@ -341,7 +359,7 @@ describe('collections and records', () => {
       const key = await createKey(t.app, h, spaceId, { collection_permissions: { orders: ['read'] } });
       const id = (
         await inject({ method: 'POST', url: base(), headers: h, payload: { status: 'new', total: 8 } })
-      ).json().id;
+      ).json<Resource>().id;
       const url = `/api/collections/orders/records/${id}`;
       expect((await inject({ method: 'GET', url, headers: { 'x-api-key': key.key } })).statusCode).toBe(200);
       const before = t.queries.length;
@@ -367,14 +385,14 @@ describe('collections and records', () => {
       });
       expect(res.statusCode).toBe(400);
       const fields = res
-        .json()
+        .json<ValidationProblem>()
         .errors.map((e: { field: string }) => e.field)
         .sort();
       expect(fields).toEqual(['created_at', 'email', 'extra', 'notes', 'paid_at', 'status', 'total']);
       const missing = await inject({ method: 'POST', url: base(), headers: h, payload: {} });
       expect(
         missing
-          .json()
+          .json<ValidationProblem>()
           .errors.map((e: { field: string }) => e.field)
           .sort(),
       ).toEqual(['status', 'total']);
@@ -398,7 +416,7 @@ describe('collections and records', () => {
         Array.from({ length: 5 }, () => inject({ method: 'POST', url: base(), headers: h, payload })),
       );
       expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
-      expect(results.find((r) => r.statusCode === 409)!.json().errors).toEqual([
+      expect(results.find((r) => r.statusCode === 409)!.json<ValidationProblem>().errors).toEqual([
         { field: 'email', message: 'is already taken' },
       ]);
     });
@@ -416,11 +434,11 @@ describe('collections and records', () => {
         },
       });
       expect(ok.statusCode).toBe(201);
-      expect(ok.json().data).toHaveLength(2);
+      expect(ok.json<Page<Row>>().data).toHaveLength(2);
       // Answered in the order of the request (ids in one millisecond sort randomly).
       const many = Array.from({ length: 50 }, (_, i) => ({ status: 'new', total: 1000 - i }));
       const ordered = await inject({ method: 'POST', url: `${base()}/batch`, headers: h, payload: { records: many } });
-      expect(ordered.json().data.map((r: { total: number }) => r.total)).toEqual(many.map((r) => r.total));
+      expect(ordered.json<Page<Row>>().data.map((r) => r.total)).toEqual(many.map((r) => r.total));
       const before = (await t.sql('select count(*)::int as n from records'))[0].n;
       const bad = await inject({
         method: 'POST',
@@ -434,7 +452,7 @@ describe('collections and records', () => {
         },
       });
       expect(bad.statusCode).toBe(400);
-      expect(bad.json().errors).toEqual([{ field: 'records[1].status', message: expect.any(String) }]);
+      expect(bad.json<ValidationProblem>().errors).toEqual([{ field: 'records[1].status', message: anyString }]);
       const dup = await inject({
         method: 'POST',
         url: `${base()}/batch`,
@@ -479,7 +497,7 @@ describe('collections and records', () => {
         headers: h,
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json().data.map((r: Record<string, unknown>) => [r.total, Object.keys(r).sort()])).toEqual([
+      expect(res.json<Page<Row>>().data.map((r: Record<string, unknown>) => [r.total, Object.keys(r).sort()])).toEqual([
         [150, ['id', 'status', 'total']],
         [100, ['id', 'status', 'total']],
       ]);
@@ -517,8 +535,8 @@ describe('collections and records', () => {
         let inserted = 0;
         do {
           const url: string = `${b}?limit=4&sort=${sort}${cursor ? `&cursor=${cursor}` : ''}`;
-          const page = (await inject({ method: 'GET', url, headers: h })).json();
-          seen.push(...page.data.map((r: { g: string }) => r.g));
+          const page = (await inject({ method: 'GET', url, headers: h })).json<Page<Row & { g: string }>>();
+          seen.push(...page.data.map((r) => r.g));
           cursor = page.next_cursor;
           if (inserted < 3) {
             await inject({ method: 'POST', url: b, headers: h, payload: { n: 3, g: `new-${sort}-${inserted++}` } });
@@ -532,8 +550,8 @@ describe('collections and records', () => {
         });
         await inject({ method: 'DELETE', url: `${b}?filter=${q({ g: { starts_with: 'new-' } })}`, headers: h });
       }
-      const page = (await inject({ method: 'GET', url: `${b}?limit=2&sort=-n`, headers: h })).json();
-      const tampered = page.next_cursor.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a'));
+      const page = (await inject({ method: 'GET', url: `${b}?limit=2&sort=-n`, headers: h })).json<Page<Row>>();
+      const tampered = page.next_cursor!.replace(/^./, (c: string) => (c === 'a' ? 'b' : 'a'));
       expect(
         (await inject({ method: 'GET', url: `${b}?limit=2&sort=-n&cursor=${tampered}`, headers: h })).statusCode,
       ).toBe(400);
@@ -557,7 +575,7 @@ describe('collections and records', () => {
           headers: h,
           payload: { status: 'new', total: 5 },
         })
-      ).json();
+      ).json<Row>();
       const expectations: Record<string, Record<string, number>> = {
         viewer: { read: 200, create: 403, patch: 403, delete: 403, schema: 403, create_collection: 403 },
         editor: { read: 200, create: 201, patch: 200, delete: 204, schema: 403, create_collection: 403 },
@@ -568,7 +586,9 @@ describe('collections and records', () => {
         const b = `/api/spaces/${spaceId}/collections/orders/records`;
         const target =
           want.delete === 204
-            ? (await inject({ method: 'POST', url: b, headers: h, payload: { status: 'new', total: 1 } })).json().id
+            ? (
+                await inject({ method: 'POST', url: b, headers: h, payload: { status: 'new', total: 1 } })
+              ).json<Resource>().id
             : rec.id;
         const got = {
           read: (await inject({ method: 'GET', url: `${b}/${rec.id}`, headers: uh })).statusCode,
@@ -643,15 +663,15 @@ describe('collections and records', () => {
           payload: { status: 'new', total: 3, email: 'x@y.io', card_last4: '4242' },
         });
         expect(denied.statusCode).toBe(403);
-        expect(denied.json().detail).toContain('"email"');
-        expect(denied.json().detail).toContain('"card_last4"');
+        expect(denied.json<Problem>().detail).toContain('"email"');
+        expect(denied.json<Problem>().detail).toContain('"card_last4"');
         await inject({
           method: 'PATCH',
-          url: `/api/spaces/${spaceId}/collections/korders/records/${created.json().id}`,
+          url: `/api/spaces/${spaceId}/collections/korders/records/${created.json<Resource>().id}`,
           headers: h,
           payload: { email: `hidden${Date.now()}@x.io`, card_last4: '4242' },
         });
-        const listed = (await inject({ method: 'GET', url: b, headers: kh })).json();
+        const listed = (await inject({ method: 'GET', url: b, headers: kh })).json<Page<Row>>();
         for (const r of listed.data) {
           expect(r.card_last4).toBeUndefined();
           expect(r.email).toBeUndefined();
@@ -661,20 +681,20 @@ describe('collections and records', () => {
         ).toBe(400);
         expect((await inject({ method: 'GET', url: `${b}?sort=card_last4`, headers: kh })).statusCode).toBe(400);
         expect((await inject({ method: 'GET', url: `${b}?fields=email`, headers: kh })).statusCode).toBe(400);
-        expect((await inject({ method: 'DELETE', url: `${b}/${created.json().id}`, headers: kh })).statusCode).toBe(
-          403,
-        );
+        expect(
+          (await inject({ method: 'DELETE', url: `${b}/${created.json<Resource>().id}`, headers: kh })).statusCode,
+        ).toBe(403);
       }
       // A collection of the key's own space that it may not read is 403 (valid credential,
       // missing permission), on both record paths and for its JWT; one that does not exist is 404.
       const keyJwt = (
         await inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: kh['x-api-key'] } })
-      ).json().token;
+      ).json<KeyTokenDto>().token;
       for (const headers of [kh, bearer(keyJwt)]) {
         for (const url of ['/api/collections/secrets/records', `/api/spaces/${spaceId}/collections/secrets/records`]) {
           const res = await inject({ method: 'GET', url, headers });
           expect({ url, status: res.statusCode }).toEqual({ url, status: 403 });
-          expect(res.json().type).toBe('urn:portico:problem:forbidden');
+          expect(res.json<Problem>().type).toBe('urn:portico:problem:forbidden');
         }
         expect(
           (
@@ -696,13 +716,13 @@ describe('collections and records', () => {
       // Listing shows only readable ones.
       expect(
         (await inject({ method: 'GET', url: '/api/collections', headers: kh }))
-          .json()
-          .data.map((c: { name: string }) => c.name),
+          .json<Page<Collection>>()
+          .data.map((c) => c.name),
       ).toEqual(['korders']);
       const contractKeyList = (
         await inject({ method: 'GET', url: '/api/collections', headers: { 'x-api-key': key.key } })
-      ).json();
-      expect(contractKeyList.data.map((c: { name: string }) => c.name).sort()).toEqual(['orders', 'products']);
+      ).json<Page<Collection>>();
+      expect(contractKeyList.data.map((c) => c.name).sort()).toEqual(['orders', 'products']);
       // Schema changes need admin on the collection; creating needs collections:admin.
       expect(
         (
@@ -783,7 +803,7 @@ describe('collections and records', () => {
         headers: { 'X-Api-Key': key.key, Accept: 'application/json' },
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json().data.map((r: { title: string }) => r.title)).toEqual(['hello']);
+      expect(res.json<Page<Row>>().data.map((r) => r.title)).toEqual(['hello']);
     });
 
     it('ekoDB: register with the admin key, exchange for a JWT, list collections with it', async () => {
@@ -801,7 +821,7 @@ describe('collections and records', () => {
         }),
       });
       expect(reg.statusCode).toBe(201);
-      const { label, description, collection_permissions, is_admin, key } = reg.json();
+      const { label, description, collection_permissions, is_admin, key } = reg.json<ApiKeyWithSecretDto>();
       expect({ label, description, collection_permissions, is_admin }).toEqual({
         label: 'LABEL',
         description: 'DESCRIPTION',
@@ -815,14 +835,14 @@ describe('collections and records', () => {
           headers: { 'Content-Type': 'application/json' },
           payload: JSON.stringify({ api_key: key }),
         })
-      ).json().token;
+      ).json<KeyTokenDto>().token;
       const collections = await inject({
         method: 'GET',
         url: '/api/collections',
         headers: { Authorization: `Bearer ${token}` },
       });
       expect(collections.statusCode).toBe(200);
-      expect(collections.json().data.map((c: { name: string }) => c.name)).toEqual(['orders']);
+      expect(collections.json<Page<Collection>>().data.map((c) => c.name)).toEqual(['orders']);
       // The security page's variant: the admin credential in the Authorization header.
       const viaHeader = await inject({
         method: 'POST',
@@ -838,13 +858,13 @@ describe('collections and records', () => {
       expect(viaHeader.statusCode).toBe(201);
       const keys = (
         await inject({ method: 'GET', url: '/api/auth/keys', headers: { Authorization: `Bearer ${admin.key}` } })
-      ).json();
-      expect(keys.data.some((k: { id: string }) => k.id === viaHeader.json().id)).toBe(true);
+      ).json<Page<ApiKeyDto>>();
+      expect(keys.data.some((k: { id: string }) => k.id === viaHeader.json<Resource>().id)).toBe(true);
       expect(
         (
           await inject({
             method: 'DELETE',
-            url: `/api/auth/keys/${viaHeader.json().id}`,
+            url: `/api/auth/keys/${viaHeader.json<Resource>().id}`,
             headers: { Authorization: `Bearer ${admin.key}` },
           })
         ).statusCode,

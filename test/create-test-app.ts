@@ -57,7 +57,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logs: string[] = [];
   const queries: string[] = [];
   const logDestination = new Writable({
-    write(chunk, _enc, done) {
+    write(chunk: Buffer, _enc, done) {
       logs.push(...chunk.toString().split('\n').filter(Boolean));
       done();
     },
@@ -81,7 +81,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     db,
     logs,
     queries,
-    sql: (query, params) => em.getConnection().execute(query, params as unknown[]) as never,
+    sql: (query, params) => em.getConnection().execute(query, params) as never,
     async close() {
       await app.close();
       if (ownsDb) await db.close();

@@ -3,6 +3,7 @@ import { migrateDatabase } from '../libs/database/src';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup } from './factories';
 import { canRunPrivatePostgres, PrivatePostgres, startPrivatePostgres } from './private-postgres';
+import type { Resource } from './json';
 
 const STATEMENT_MS = 1000;
 const CONNECT_MS = 1000;
@@ -26,7 +27,7 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
     pg = await startPrivatePostgres();
     await migrateDatabase(pg.url);
     t = await createTestApp({
-      db: { url: pg.url, kind: 'postgres', close: async () => undefined },
+      db: { url: pg.url, kind: 'postgres', close: () => Promise.resolve() },
       env: {
         REDIS_URL: '',
         DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_MS),
@@ -71,7 +72,7 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
               headers: { 'x-api-key': key },
             });
         outcomes.push({ status: res.statusCode, ms: Date.now() - started, phase });
-        if (res.statusCode === 201) acknowledged.push(res.json().id);
+        if (res.statusCode === 201) acknowledged.push(res.json<Resource>().id);
         if (res.statusCode === 503) {
           expect(res.headers['content-type']).toContain('application/problem+json');
           expect(res.headers['retry-after']).toBeDefined();
@@ -91,7 +92,7 @@ suite('database outage: 503 within the bound, recovery, no acknowledged write lo
           payload: { n: -1 },
         });
         if (res.statusCode === 201) {
-          acknowledged.push(res.json().id);
+          acknowledged.push(res.json<Resource>().id);
           return true;
         }
         await sleep(200);

@@ -105,9 +105,9 @@ describeWithBrowser('Swagger UI in a real browser', () => {
     // persistAuthorization: after a reload the key is still applied.
     await page.reload();
     await expectVisible(page.locator('#operations-auth-getMe'));
-    expect(await page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('authorized') ?? '{}')))).toEqual([
-      'X-Api-Key',
-    ]);
+    expect(
+      await page.evaluate(() => Object.keys(JSON.parse(localStorage.getItem('authorized') ?? '{}') as object)),
+    ).toEqual(['X-Api-Key']);
     const { status: after } = await tryItOut(page, 'operations-auth-getMe');
     expect((await after.textContent())?.trim()).toBe('200');
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ORDERS_EXAMPLE_FIELDS } from '@app/collections';
+import type { ApiKeyWithSecretDto, CollectionDto, SignupResponseDto, SpaceDto } from './json';
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -31,18 +32,14 @@ export async function signup(
     payload: { email, password, name: overrides.name },
   });
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`);
-  const body = res.json();
+  const body = res.json<SignupResponseDto>();
   return { id: body.user.id, email, password, access_token: body.access_token, refresh_token: body.refresh_token };
 }
 
-export async function createSpace(
-  app: NestFastifyApplication,
-  token: string,
-  name = 'Test space',
-): Promise<{ id: string; name: string; tier: string }> {
+export async function createSpace(app: NestFastifyApplication, token: string, name = 'Test space'): Promise<SpaceDto> {
   const res = await app.inject({ method: 'POST', url: '/api/spaces', headers: bearer(token), payload: { name } });
   if (res.statusCode !== 201) throw new Error(`create space failed: ${res.statusCode} ${res.body}`);
-  return res.json();
+  return res.json<SpaceDto>();
 }
 
 export async function addMember(
@@ -89,7 +86,7 @@ export async function createKey(
   headers: Record<string, string>,
   spaceId: string,
   body: Record<string, unknown> = {},
-): Promise<{ id: string; key: string } & Record<string, unknown>> {
+): Promise<ApiKeyWithSecretDto> {
   const res = await app.inject({
     method: 'POST',
     url: `/api/spaces/${spaceId}/api-keys`,
@@ -97,7 +94,7 @@ export async function createKey(
     payload: { label: 'test key', ...body },
   });
   if (res.statusCode !== 201) throw new Error(`create key failed: ${res.statusCode} ${res.body}`);
-  return res.json();
+  return res.json<ApiKeyWithSecretDto>();
 }
 
 export const ORDERS = { name: 'orders', description: 'Customer orders', fields: ORDERS_EXAMPLE_FIELDS };
@@ -107,8 +104,8 @@ export async function createCollection(
   headers: Record<string, string>,
   spaceId: string,
   body: Record<string, unknown> = ORDERS,
-) {
+): Promise<CollectionDto> {
   const res = await app.inject({ method: 'POST', url: `/api/spaces/${spaceId}/collections`, headers, payload: body });
   if (res.statusCode !== 201) throw new Error(`create collection failed: ${res.statusCode} ${res.body}`);
-  return res.json();
+  return res.json<CollectionDto>();
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from './create-test-app';
 import { addMember, bearer, createCollection, createKey, createSpace, signup } from './factories';
+import type { KeyTokenDto, Resource } from './json';
 
 /**
  * A fuzzer generated from the checked-in openapi.json: every operation, anonymous ones
@@ -29,7 +30,10 @@ interface Operation {
   body?: Schema;
 }
 
-const spec = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8'));
+const spec = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as {
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, Schema> };
+};
 const operations: Operation[] = Object.entries(
   spec.paths as Record<
     string,
@@ -142,12 +146,12 @@ describe('fuzz: every operation of openapi.json', () => {
     });
     const jwt = (
       await t.app.inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: readKey.key } })
-    ).json().token;
+    ).json<KeyTokenDto>().token;
     Object.assign(ids, {
       space_id: [space.id],
       user_id: [member.id],
       key_id: [sacrificial.id, readKey.id],
-      id: [rec.json().id],
+      id: [rec.json<Resource>().id],
       name: ['orders'],
     });
     credentials = [
@@ -262,7 +266,7 @@ describe('fuzz: every operation of openapi.json', () => {
         for (const p of op.params.filter((p) => p.in === 'query'))
           if (chance(0.5)) query.set(p.name, queryValue(p.name));
         if (chance(0.05)) query.set(hostileString() || 'q', hostileString());
-        if ([...query].length) url += `?${query}`;
+        if ([...query].length) url += `?${query.toString()}`;
         const headers: Record<string, string> = { ...pick(credentials) };
         let payload: string | undefined;
         if (op.body || chance(0.1)) {
@@ -297,7 +301,7 @@ describe('fuzz: every operation of openapi.json', () => {
         else if (res.statusCode >= 400) {
           const type = String(res.headers['content-type'] ?? '');
           if (op.path === '/oauth/token' && res.statusCode !== 413 && res.statusCode !== 415) {
-            if (!type.includes('application/json') || typeof res.json().error !== 'string')
+            if (!type.includes('application/json') || typeof res.json<{ error?: unknown }>().error !== 'string')
               failures.push(`not RFC 6749: ${res.statusCode} ${where}`);
           } else if (!type.includes('application/problem+json'))
             failures.push(`not a problem: ${res.statusCode} ${type} ${where}`);

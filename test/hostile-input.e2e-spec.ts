@@ -1,5 +1,7 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup, TestUser } from './factories';
+import { anyString } from './json';
+import type { ValidationProblem } from './json';
 
 /** Input that Postgres or the runtime cannot take answers 400 naming the field, never 500. */
 describe('hostile input', () => {
@@ -27,9 +29,9 @@ describe('hostile input', () => {
     status: number,
     field?: string,
   ) => {
-    expect({ status: res.statusCode, body: res.body }).toEqual({ status, body: expect.any(String) });
+    expect({ status: res.statusCode, body: res.body }).toEqual({ status, body: anyString });
     expect(String(res.headers['content-type'])).toContain('application/problem+json');
-    if (field) expect(JSON.parse(res.body).errors.map((e: { field: string }) => e.field)).toContain(field);
+    if (field) expect((JSON.parse(res.body) as ValidationProblem).errors.map((e) => e.field)).toContain(field);
   };
   const k = () => ({ 'x-api-key': key });
 
@@ -46,7 +48,7 @@ describe('hostile input', () => {
       payload: JSON.stringify(payload),
     });
     expectProblem(res, 400);
-    expect(JSON.parse(res.body).errors[0].field).toContain(field.split('.')[0]);
+    expect(res.json<ValidationProblem>().errors[0].field).toContain(field.split('.')[0]);
   });
 
   it.each([

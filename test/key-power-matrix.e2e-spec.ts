@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createKey, createSpace, signup, TestUser } from './factories';
+import type { ApiKeyDto } from './json';
 
 /**
  * "Nobody can act on a key more powerful than they are", over every key operation and
@@ -84,7 +85,7 @@ describe('key operations: permission matrix', () => {
           url: `/api/spaces/${spaceId}/api-keys/${victim.id}`,
           headers: ownerHeaders(),
         })
-      ).json();
+      ).json<ApiKeyDto>();
       expect(row.label).toBe('test key');
     } else {
       expect(res.statusCode).toBe(success[op]);

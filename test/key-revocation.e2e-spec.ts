@@ -1,6 +1,7 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { canRunPrivateRedis, startPrivateRedis } from './private-redis';
 import { bearer, createKey, createSpace, signup } from './factories';
+import type { KeyTokenDto } from './json';
 
 // Two instances share one database (and Redis when configured). The embedded
 // database serves a single process by design, so there is nothing to broadcast to.
@@ -40,7 +41,7 @@ shared('key revocation across instances', () => {
     const rotated = await createKey(a.app, bearer(owner.access_token), space.id);
     const jwt = (
       await b.app.inject({ method: 'POST', url: '/api/auth/token', payload: { api_key: rotated.key } })
-    ).json().token;
+    ).json<KeyTokenDto>().token;
     // Both instances have both keys cached.
     for (const t of [a, b]) {
       expect((await me(t, { 'x-api-key': doomed.key })).statusCode).toBe(200);

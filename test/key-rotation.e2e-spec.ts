@@ -1,6 +1,7 @@
 import { generateKeyPairSync, createPublicKey } from 'node:crypto';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, signup } from './factories';
+import type { JwksDto, TokenPairDto } from './json';
 
 const pem = () =>
   generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
@@ -30,11 +31,8 @@ describe('signing key rotation by configuration', () => {
       db: before.db,
       env: { JWT_PRIVATE_KEY: newKey, JWT_PREVIOUS_PUBLIC_KEYS: publicPem(oldKey), API_KEY_PEPPER: PEPPER },
     });
-    const jwks = (await after.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
-    expect(jwks.keys.map((k: { kid: string }) => k.kid)).toEqual([
-      after.secrets.signingKey.kid,
-      before.secrets.signingKey.kid,
-    ]);
+    const jwks = (await after.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<JwksDto>();
+    expect(jwks.keys.map((k) => k.kid)).toEqual([after.secrets.signingKey.kid, before.secrets.signingKey.kid]);
     // A token minted before the rotation still works after it…
     expect(
       (await after.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(u.access_token) })).statusCode,
@@ -46,8 +44,8 @@ describe('signing key rotation by configuration', () => {
         url: '/api/auth/login',
         payload: { email: u.email, password: u.password },
       })
-    ).json();
-    const header = JSON.parse(Buffer.from(fresh.access_token.split('.')[0], 'base64url').toString());
+    ).json<TokenPairDto>();
+    const header = JSON.parse(Buffer.from(fresh.access_token.split('.')[0], 'base64url').toString()) as { kid: string };
     expect(header.kid).toBe(after.secrets.signingKey.kid);
     // …and once the old key is dropped from configuration, its tokens are refused.
     const dropped = await createTestApp({ db: before.db, env: { JWT_PRIVATE_KEY: newKey, API_KEY_PEPPER: PEPPER } });

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { createTestApp, TestApp } from './create-test-app';
 import { canRunPrivateRedis, startPrivateRedis } from './private-redis';
 import { bearer, createKey, createSpace, signup, uniqueEmail } from './factories';
+import type { Problem } from './json';
 
 const ON = { RATE_LIMITS_ENABLED: 'true' };
 // Every test uses addresses of its own: budgets in a shared Redis outlive a test run.
@@ -76,7 +77,7 @@ describe('rate limits by tier', () => {
       expect((await get(a.key.key, a.space.id)).headers['ratelimit-policy']).toBe('"key";q=3;w=60');
     const capped = await get(a.key.key, a.space.id);
     expect(capped.statusCode).toBe(429);
-    expect(capped.json().detail).toContain('key budget');
+    expect(capped.json<Problem>().detail).toContain('key budget');
     // The space (2 key creations + 3 requests; the refused one spent nothing) still has room for its other key;
     // another space is untouched by all of it.
     expect((await get(other.key, a.space.id)).headers['x-ratelimit-remaining']).toBe('44');
@@ -136,7 +137,7 @@ describe('rate limits by tier', () => {
       payload: { email: u.email, password: u.password },
     });
     expect(right.statusCode).toBe(429);
-    expect(right.json().detail).toContain('auth budget');
+    expect(right.json<Problem>().detail).toContain('auth budget');
     // The same email from ten other addresses: the eleventh attempt is refused by the email budget.
     const victim = await signup(t.app);
     for (let i = 0; i < 10; i++) {
@@ -154,7 +155,7 @@ describe('rate limits by tier', () => {
       payload: { email: victim.email.toUpperCase(), password: victim.password },
     });
     expect(blocked.statusCode).toBe(429);
-    expect(blocked.json().detail).toContain('login budget');
+    expect(blocked.json<Problem>().detail).toContain('login budget');
     // Signup, token exchange and the OAuth endpoint share the address budget.
     const ip2 = someIp();
     for (let i = 0; i < 10; i++)

@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createSpace, signup } from './factories';
+import type { Page, Row, ValidationProblem } from './json';
 
 /**
  * Property-style check of the filter compiler: random valid filters must select
@@ -70,7 +71,7 @@ const OPS: Record<string, string[]> = {
 function randomCondition(): Filter {
   const field = pick(Object.keys(OPS));
   const op = pick(OPS[field]);
-  let v: unknown =
+  const v: unknown =
     op === 'is_null'
       ? pick([true, false])
       : ['in', 'nin'].includes(op)
@@ -155,7 +156,9 @@ function comparator(sort: string): (a: Rec, b: Rec) => number {
     if (y === undefined || y === null) return -1;
     if (typeof x === 'number' && typeof y === 'number') return x - y;
     if (typeof x === 'boolean') return Number(x) - Number(y);
-    return String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
+    // What is left are strings (text, dates): compared as Postgres' "C" collation does.
+    const [sx, sy] = [x as string, y as string];
+    return sx < sy ? -1 : sx > sy ? 1 : 0;
   };
   return (a, b) => {
     for (const k of keys) {
@@ -186,7 +189,7 @@ describe('filter compiler (property-style)', () => {
       payload: { records: Array.from({ length: 80 }, randomRecord) },
     });
     expect(res.statusCode).toBe(201);
-    records = res.json().data;
+    records = res.json<Page<Row>>().data;
   });
   afterAll(() => t.close());
 
@@ -198,7 +201,7 @@ describe('filter compiler (property-style)', () => {
       const qs = `filter=${encodeURIComponent(JSON.stringify(filter))}${sort ? `&sort=${sort}` : ''}`;
       const res = await t.app.inject({ method: 'GET', url: `${base}?limit=1000&${qs}`, headers: h });
       expect({ filter, sort, status: res.statusCode }).toEqual({ filter, sort, status: 200 });
-      const got = res.json().data.map((r: Rec) => r.id);
+      const got = res.json<Page<Row>>().data.map((r: Rec) => r.id);
       const want = records
         .filter((r) => evaluate(filter, r))
         .sort(comparator(sort))
@@ -254,7 +257,7 @@ describe('filter compiler (property-style)', () => {
         headers: h,
       });
       expect({ filter, status: res.statusCode }).toEqual({ filter, status: 400 });
-      expect(res.json().errors[0].field).toBe('filter');
+      expect(res.json<ValidationProblem>().errors[0].field).toBe('filter');
     }
   });
 });

@@ -1,6 +1,7 @@
 import { listRoutes } from '../apps/api/src/configure-app';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createKey, createSpace, signup } from './factories';
+import type { OpenApiDoc, Problem } from './json';
 
 /** Reachable without a credential; every other route must refuse an anonymous caller. */
 const PUBLIC = new Set([
@@ -62,7 +63,9 @@ describe('OpenAPI security entries', () => {
   afterAll(() => t.close());
 
   it('match enforcement: public routes none, users-only bearer, key routes all three schemes', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json<
+      OpenApiDoc<{ security?: Record<string, unknown>[] }>
+    >();
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['X-Api-Key', 'bearer', 'x-undb-api-token']);
     const schemesOf = (op: { security?: Record<string, unknown>[] }) =>
       (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
@@ -70,7 +73,7 @@ describe('OpenAPI security entries', () => {
     const space = await createSpace(t.app, owner.access_token);
     const adminKey = (await createKey(t.app, bearer(owner.access_token), space.id, { is_admin: true })).key;
     let checked = 0;
-    for (const [path, ops] of Object.entries<Record<string, { security?: Record<string, unknown>[] }>>(doc.paths)) {
+    for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         const route = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
         const schemes = schemesOf(op);
@@ -92,7 +95,7 @@ describe('OpenAPI security entries', () => {
           headers: { 'x-api-key': adminKey },
           payload: ['get', 'delete'].includes(method) ? undefined : {},
         });
-        const refusedAsKey = res.statusCode === 403 && /for users/.test(res.json().detail ?? '');
+        const refusedAsKey = res.statusCode === 403 && /for users/.test(res.json<Problem>().detail ?? '');
         expect({ route, refusedAsKey }).toEqual({ route, refusedAsKey: !keyDocumented });
         checked++;
       }
@@ -109,11 +112,11 @@ describe('OpenAPI operations', () => {
   afterAll(() => t.close());
 
   it('have unique camelCase operationIds and only the path parameters their path has', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json<
+      OpenApiDoc<{ operationId: string; parameters?: { in: string; name: string }[] }>
+    >();
     const ids: string[] = [];
-    for (const [path, ops] of Object.entries<
-      Record<string, { operationId: string; parameters?: { in: string; name: string }[] }>
-    >(doc.paths)) {
+    for (const [path, ops] of Object.entries(doc.paths)) {
       const declared = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
       for (const op of Object.values(ops)) {
         ids.push(op.operationId);

@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, ORDERS, signup, TestUser } from './factories';
+import type { OpenApiDoc } from './json';
 
 type Schema = {
   type?: string;
@@ -163,7 +164,7 @@ describe('per-space typed OpenAPI (GET /api/spaces/{space_id}/openapi.json)', ()
       headers: { ...keyHeaders, 'if-none-match': etag },
     });
     expect(changed.statusCode).toBe(200);
-    expect(changed.json().components.schemas.Orders.properties.channel).toEqual({
+    expect(changed.json<OpenApiDoc>().components.schemas.Orders.properties?.channel).toEqual({
       type: 'string',
       enum: ['web', 'shop'],
     });

@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { addMember, bearer, createSpace, signup, TestUser, uniqueEmail } from './factories';
+import type { MeUserDto, MemberDto, Page, SpaceDto } from './json';
 
 describe('spaces and members', () => {
   let t: TestApp;
@@ -19,13 +20,13 @@ describe('spaces and members', () => {
       payload: { name: '  Acme  ' },
     });
     expect(res.statusCode).toBe(201);
-    const space = res.json();
+    const space = res.json<SpaceDto>();
     expect(space).toMatchObject({ name: 'Acme', tier: 'free', rate_limit_per_minute: 50, role: 'owner' });
     const got = await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(u.access_token) });
     expect(got.json()).toEqual(space);
     const members = (
       await inject({ method: 'GET', url: `/api/spaces/${space.id}/members`, headers: bearer(u.access_token) })
-    ).json();
+    ).json<Page<MemberDto>>();
     expect(members.data).toEqual([expect.objectContaining({ user_id: u.id, email: u.email, role: 'owner' })]);
   });
 
@@ -47,9 +48,9 @@ describe('spaces and members', () => {
     let cursor: string | null = null;
     do {
       const url: string = `/api/spaces?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await inject({ method: 'GET', url, headers: bearer(u.access_token) })).json();
+      const page = (await inject({ method: 'GET', url, headers: bearer(u.access_token) })).json<Page<SpaceDto>>();
       expect(page.data.length).toBeLessThanOrEqual(2);
-      seen.push(...page.data.map((s: { id: string }) => s.id));
+      seen.push(...page.data.map((s) => s.id));
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual(mine);
@@ -177,7 +178,7 @@ describe('spaces and members', () => {
             res = await inject({ method: 'DELETE', url: base, headers: h });
             break;
         }
-        expect({ action, role, status: res!.statusCode }).toEqual({ action, role, status: matrix[action][role] });
+        expect({ action, role, status: res?.statusCode }).toEqual({ action, role, status: matrix[action][role] });
       }
     });
   });
@@ -228,7 +229,9 @@ describe('spaces and members', () => {
       ).toBe(400);
       // The new member sees the space with their role.
       expect(
-        (await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(u.access_token) })).json().role,
+        (
+          await inject({ method: 'GET', url: `/api/spaces/${space.id}`, headers: bearer(u.access_token) })
+        ).json<SpaceDto>().role,
       ).toBe('viewer');
     });
 
@@ -320,7 +323,7 @@ describe('spaces and members', () => {
       ).toBe(404);
       expect((await inject({ method: 'GET', url, headers: bearer(admin.access_token) })).statusCode).toBe(404);
       expect(
-        (await inject({ method: 'GET', url: '/api/auth/me', headers: bearer(admin.access_token) })).json()
+        (await inject({ method: 'GET', url: '/api/auth/me', headers: bearer(admin.access_token) })).json<MeUserDto>()
           .is_platform_admin,
       ).toBe(true);
     });

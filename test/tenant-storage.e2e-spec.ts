@@ -1,5 +1,6 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup } from './factories';
+import type { Page, Problem, Resource, Row, ValidationProblem } from './json';
 
 /**
  * Record storage at tenant scale (docs/storage.md): uniqueness and ordering come from
@@ -43,7 +44,7 @@ describe('tenant-scale record storage', () => {
     const statuses = answers.map((a) => a.statusCode).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-    const conflict = answers.find((a) => a.statusCode === 409)!.json();
+    const conflict = answers.find((a) => a.statusCode === 409)!.json<ValidationProblem>();
     expect(conflict.errors).toEqual([{ field: 'email', message: 'is already taken' }]);
     // Two of one batch collide too; an update onto a taken value is a 409; a freed value is free again.
     const batch = await t.app.inject({
@@ -60,7 +61,7 @@ describe('tenant-scale record storage', () => {
         headers: h,
         payload: { email: 'other@example.com' },
       })
-    ).json();
+    ).json<Row>();
     expect(
       (
         await t.app.inject({
@@ -71,7 +72,7 @@ describe('tenant-scale record storage', () => {
         })
       ).statusCode,
     ).toBe(409);
-    const first = answers.find((a) => a.statusCode === 201)!.json();
+    const first = answers.find((a) => a.statusCode === 201)!.json<Row>();
     expect(
       (await t.app.inject({ method: 'DELETE', url: `/api/collections/people/records/${first.id}`, headers: h }))
         .statusCode,
@@ -152,8 +153,8 @@ describe('tenant-scale record storage', () => {
     ).toBe(409);
     const sorted = (
       await t.app.inject({ method: 'GET', url: '/api/collections/churn/records?sort=price', headers: h })
-    ).json();
-    expect(sorted.data.map((r: { code: string }) => r.code)).toEqual(['b', 'a', 'c']);
+    ).json<Page<Row>>();
+    expect(sorted.data.map((r) => r.code)).toEqual(['b', 'a', 'c']);
     // Making a field with duplicates unique is a 409 with the count; nothing changes.
     await t.app.inject({
       method: 'POST',
@@ -168,7 +169,7 @@ describe('tenant-scale record storage', () => {
       payload: { update_fields: [{ name: 'price', type: 'integer', unique: true }] },
     });
     expect(dup.statusCode).toBe(409);
-    expect(dup.json().detail).toContain('1 values occur more than once');
+    expect(dup.json<Problem>().detail).toContain('1 values occur more than once');
     expect(
       (await t.app.inject({ method: 'DELETE', url: `/api/spaces/${spaceId}/collections/churn`, headers: h }))
         .statusCode,
@@ -176,7 +177,7 @@ describe('tenant-scale record storage', () => {
     expect(await indexCount()).toBe(before);
     const left = await t.sql<{ n: string }>(
       `select (select count(*) from record_values where collection_id = ?) + (select count(*) from record_uniques where collection_id = ?) as n`,
-      [changed.json().id, changed.json().id],
+      [changed.json<Resource>().id, changed.json<Resource>().id],
     );
     expect(Number(left[0].n)).toBe(0);
   });

@@ -16,9 +16,9 @@ describe('health', () => {
   it('is ready when the database answers (and Redis, when configured)', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health/ready' });
     expect(res.statusCode).toBe(200);
-    const body = res.json();
-    expect(body.details.database.status).toBe('up');
-    if (process.env.REDIS_URL) expect(body.details.redis.status).toBe('up');
+    const body = res.json<{ details: Record<string, { status: string } | undefined> }>();
+    expect(body.details.database?.status).toBe('up');
+    if (process.env.REDIS_URL) expect(body.details.redis?.status).toBe('up');
     else expect(body.details.redis).toBeUndefined();
   });
 
@@ -28,7 +28,7 @@ describe('health', () => {
       const res = await other.app.inject({ method: 'GET', url: '/health/ready' });
       expect(res.statusCode).toBe(503);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(res.json().checks.redis.status).toBe('down');
+      expect(res.json<{ checks: Record<string, { status: string }> }>().checks.redis.status).toBe('down');
     } finally {
       await other.close();
     }
@@ -39,6 +39,6 @@ describe('health', () => {
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toContain('swagger-ui');
     const doc = await t.app.inject({ method: 'GET', url: '/docs/openapi.json' });
-    expect(doc.json().openapi).toMatch(/^3\./);
+    expect(doc.json<{ openapi: string }>().openapi).toMatch(/^3\./);
   });
 });

@@ -1,5 +1,7 @@
 import { createTestApp, TestApp } from '../../../test/create-test-app';
 import { ShellFixtureModule } from './shell-fixture.module';
+import { anyString } from '../../../test/json';
+import type { ValidationProblem } from '../../../test/json';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 
@@ -17,8 +19,8 @@ describe('HTTP shell', () => {
   function expectProblem(res: Awaited<ReturnType<typeof inject>>, status: number) {
     expect(res.statusCode).toBe(status);
     expect(res.headers['content-type']).toBe(PROBLEM);
-    const body = res.json();
-    expect(body).toMatchObject({ status, title: expect.any(String), type: expect.any(String) });
+    const body = res.json<ValidationProblem>();
+    expect(body).toMatchObject({ status, title: anyString, type: anyString });
     expect(body.request_id).toBe(res.headers['x-request-id']);
     expect(JSON.stringify(body)).not.toMatch(/at .*\.(js|ts):\d+|stack/i);
     return body;
@@ -67,7 +69,7 @@ describe('HTTP shell', () => {
     });
     const body = expectProblem(res, 400);
     expect(body.type).toBe('urn:portico:problem:validation-error');
-    const fields = body.errors.map((e: { field: string }) => e.field).sort();
+    const fields = body.errors.map((e) => e.field).sort();
     expect(fields).toEqual(['count', 'extra', 'name']);
     for (const e of body.errors) expect(typeof e.message).toBe('string');
   });
@@ -147,7 +149,7 @@ describe('HTTP shell', () => {
       for (const secret of [...secrets, 'hunter2-password']) expect(line).not.toContain(secret);
     }
     // The request line names the caller but carries no headers, where credentials travel.
-    expect(JSON.parse(lines[lines.length - 1]).request).toEqual({
+    expect((JSON.parse(lines[lines.length - 1]) as { request: unknown }).request).toEqual({
       method: 'POST',
       url: '/fixture/echo',
       ip: '127.0.0.1',
