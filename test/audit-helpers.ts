@@ -1,22 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestApp } from './create-test-app';
-import type { Page } from './json';
+import type { AuditLogDto, Page } from './json';
 
-export interface Entry {
-  id: string;
-  seq: number;
-  at: string;
-  actor: { type: string; id: string | null; label: string | null };
-  action: string;
-  outcome: string;
-  resource: { type: string; id: string | null; collection: string | null } | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  changes: Record<string, [unknown, unknown]> | null;
-  metadata: Record<string, unknown> | null;
-  hash: string;
-}
+/** An entry as the audit log API returns it. */
+export type Entry = AuditLogDto;
 
 export const requestIdOf = (res: LightMyRequestResponse) => String(res.headers['x-request-id']);
 

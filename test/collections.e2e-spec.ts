@@ -422,56 +422,32 @@ describe('collections and records', () => {
     });
 
     it('creates batches all or nothing', async () => {
-      const ok = await inject({
-        method: 'POST',
-        url: `${base()}/batch`,
-        headers: h,
-        payload: {
-          records: [
-            { status: 'new', total: 1 },
-            { status: 'paid', total: 2 },
-          ],
-        },
-      });
+      const batch = (records: unknown[]) =>
+        inject({ method: 'POST', url: `${base()}/batch`, headers: h, payload: { records } });
+      const ok = await batch([
+        { status: 'new', total: 1 },
+        { status: 'paid', total: 2 },
+      ]);
       expect(ok.statusCode).toBe(201);
       expect(ok.json<Page<Row>>().data).toHaveLength(2);
       // Answered in the order of the request (ids in one millisecond sort randomly).
       const many = Array.from({ length: 50 }, (_, i) => ({ status: 'new', total: 1000 - i }));
-      const ordered = await inject({ method: 'POST', url: `${base()}/batch`, headers: h, payload: { records: many } });
+      const ordered = await batch(many);
       expect(ordered.json<Page<Row>>().data.map((r) => r.total)).toEqual(many.map((r) => r.total));
       const before = (await t.sql('select count(*)::int as n from records'))[0].n;
-      const bad = await inject({
-        method: 'POST',
-        url: `${base()}/batch`,
-        headers: h,
-        payload: {
-          records: [
-            { status: 'new', total: 1 },
-            { status: 'nope', total: 2 },
-          ],
-        },
-      });
+      const bad = await batch([
+        { status: 'new', total: 1 },
+        { status: 'nope', total: 2 },
+      ]);
       expect(bad.statusCode).toBe(400);
       expect(bad.json<ValidationProblem>().errors).toEqual([{ field: 'records[1].status', message: anyString }]);
-      const dup = await inject({
-        method: 'POST',
-        url: `${base()}/batch`,
-        headers: h,
-        payload: {
-          records: [
-            { status: 'new', total: 1, email: 'same@x.io' },
-            { status: 'new', total: 1, email: 'same@x.io' },
-          ],
-        },
-      });
+      const dup = await batch([
+        { status: 'new', total: 1, email: 'same@x.io' },
+        { status: 'new', total: 1, email: 'same@x.io' },
+      ]);
       expect(dup.statusCode).toBe(409);
       expect((await t.sql('select count(*)::int as n from records'))[0].n).toBe(before);
-      const tooMany = await inject({
-        method: 'POST',
-        url: `${base()}/batch`,
-        headers: h,
-        payload: { records: Array.from({ length: 1001 }, () => ({ status: 'new', total: 1 })) },
-      });
+      const tooMany = await batch(Array.from({ length: 1001 }, () => ({ status: 'new', total: 1 })));
       expect(tooMany.statusCode).toBe(400);
     });
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ORDERS_EXAMPLE_FIELDS } from '@app/collections';
+import { CONTRACT_PERMISSIONS } from './contract-examples';
 import type { ApiKeyWithSecretDto, CollectionDto, SignupResponseDto, SpaceDto } from './json';
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -62,19 +63,7 @@ export const CONTRACT_KEY = {
   label: 'production-backend',
   description: 'Backend service API key',
   is_admin: false,
-  collection_permissions: {
-    users: ['read', 'write'],
-    products: ['read'],
-    orders: {
-      read: true,
-      write: true,
-      delete: false,
-      select_fields: ['id', 'total'],
-      exclude_fields: ['card_last4'],
-      writable_fields: ['status'],
-    },
-    '*': ['read'],
-  },
+  collection_permissions: CONTRACT_PERMISSIONS,
   scopes: ['audit:read'],
   expires_in: '30d',
   allowed_ips: ['203.0.113.0/24', '2001:db8::/32'],

@@ -8,6 +8,23 @@ import type { KeyTokenDto } from './json';
 const me = (t: TestApp, headers: Record<string, string>) =>
   t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
 
+/** Deletes or regenerates a key through instance `t`; answers the status. */
+async function change(
+  t: TestApp,
+  token: string,
+  spaceId: string,
+  keyId: string,
+  how: 'delete' | 'regenerate',
+): Promise<number> {
+  const url = `/api/spaces/${spaceId}/api-keys/${keyId}`;
+  const res = await t.app.inject(
+    how === 'delete'
+      ? { method: 'DELETE', url, headers: bearer(token) }
+      : { method: 'POST', url: `${url}/regenerate`, headers: bearer(token) },
+  );
+  return res.statusCode;
+}
+
 async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
   const start = Date.now();
   while (!(await check())) {
@@ -31,9 +48,6 @@ shared('key revocation across instances', () => {
     await a.close();
   });
 
-  const me = (t: TestApp, headers: Record<string, string>) =>
-    t.app.inject({ method: 'GET', url: '/api/auth/me', headers });
-
   it('a deleted or regenerated key is rejected by the other instance within a second', async () => {
     const owner = await signup(a.app);
     const space = await createSpace(a.app, owner.access_token);
@@ -48,27 +62,11 @@ shared('key revocation across instances', () => {
       expect((await me(t, { 'x-api-key': rotated.key })).statusCode).toBe(200);
       expect((await me(t, bearer(jwt))).statusCode).toBe(200);
     }
-    expect(
-      (
-        await a.app.inject({
-          method: 'DELETE',
-          url: `/api/spaces/${space.id}/api-keys/${doomed.id}`,
-          headers: bearer(owner.access_token),
-        })
-      ).statusCode,
-    ).toBe(204);
+    expect(await change(a, owner.access_token, space.id, doomed.id, 'delete')).toBe(204);
     expect((await me(a, { 'x-api-key': doomed.key })).statusCode).toBe(401);
     await within(1000, async () => (await me(b, { 'x-api-key': doomed.key })).statusCode === 401);
 
-    expect(
-      (
-        await a.app.inject({
-          method: 'POST',
-          url: `/api/spaces/${space.id}/api-keys/${rotated.id}/regenerate`,
-          headers: bearer(owner.access_token),
-        })
-      ).statusCode,
-    ).toBe(201);
+    expect(await change(a, owner.access_token, space.id, rotated.id, 'regenerate')).toBe(201);
     await within(1000, async () => (await me(b, { 'x-api-key': rotated.key })).statusCode === 401);
     expect((await me(b, bearer(jwt))).statusCode).toBe(401);
   });
@@ -93,25 +91,9 @@ withPrivateRedis('key revocation while Redis is down', () => {
       await new Promise((r) => setTimeout(r, 300));
       // B still serves its cached keys while Redis is gone.
       expect((await me(b, { 'x-api-key': regenerated.key })).statusCode).toBe(200);
-      expect(
-        (
-          await a.app.inject({
-            method: 'DELETE',
-            url: `/api/spaces/${space.id}/api-keys/${doomed.id}`,
-            headers: bearer(owner.access_token),
-          })
-        ).statusCode,
-      ).toBe(204);
+      expect(await change(a, owner.access_token, space.id, doomed.id, 'delete')).toBe(204);
       const ms = await within(500, async () => (await me(b, { 'x-api-key': doomed.key })).statusCode === 401);
-      expect(
-        (
-          await a.app.inject({
-            method: 'POST',
-            url: `/api/spaces/${space.id}/api-keys/${regenerated.id}/regenerate`,
-            headers: bearer(owner.access_token),
-          })
-        ).statusCode,
-      ).toBe(201);
+      expect(await change(a, owner.access_token, space.id, regenerated.id, 'regenerate')).toBe(201);
       await within(500, async () => (await me(b, { 'x-api-key': regenerated.key })).statusCode === 401);
       expect(ms).toBeLessThan(500);
     } finally {

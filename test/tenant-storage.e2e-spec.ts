@@ -62,7 +62,7 @@ describe('tenant-scale record storage', () => {
         payload: { email: 'other@example.com' },
       })
     ).json<Row>();
-    expect(
+    const takeSameEmail = async () =>
       (
         await t.app.inject({
           method: 'PATCH',
@@ -70,23 +70,14 @@ describe('tenant-scale record storage', () => {
           headers: h,
           payload: { email: 'same@example.com' },
         })
-      ).statusCode,
-    ).toBe(409);
+      ).statusCode;
+    expect(await takeSameEmail()).toBe(409);
     const first = answers.find((a) => a.statusCode === 201)!.json<Row>();
     expect(
       (await t.app.inject({ method: 'DELETE', url: `/api/collections/people/records/${first.id}`, headers: h }))
         .statusCode,
     ).toBe(204);
-    expect(
-      (
-        await t.app.inject({
-          method: 'PATCH',
-          url: `/api/collections/people/records/${other.id}`,
-          headers: h,
-          payload: { email: 'same@example.com' },
-        })
-      ).statusCode,
-    ).toBe(200);
+    expect(await takeSameEmail()).toBe(200);
   });
 
   it('creating, changing and dropping collections runs no DDL: the index count never moves', async () => {

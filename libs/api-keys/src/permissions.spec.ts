@@ -1,20 +1,9 @@
 import { grantFor } from '@app/common';
+import { CONTRACT_PERMISSIONS } from '../../../test/contract-examples';
 import { grantWithin, toGrants, validatePermissions } from './permissions';
 
 describe('collection permissions', () => {
-  const contract = {
-    users: ['read', 'write'],
-    products: ['read'],
-    orders: {
-      read: true,
-      write: true,
-      delete: false,
-      select_fields: ['id', 'total'],
-      exclude_fields: ['card_last4'],
-      writable_fields: ['status'],
-    },
-    '*': ['read'],
-  };
+  const contract = CONTRACT_PERMISSIONS;
 
   it("accepts the contract's example and normalises both forms", () => {
     expect(validatePermissions(contract)).toEqual([]);

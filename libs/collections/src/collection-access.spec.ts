@@ -1,27 +1,17 @@
-import type { ApiKeyPrincipal, CollectionAction, CollectionGrant, Role, UserPrincipal } from '@app/common';
+import type { ApiKeyPrincipal, CollectionAction, CollectionGrant, Role } from '@app/common';
 import { HttpException } from '@nestjs/common';
+import { apiKeyPrincipal, userPrincipal } from '../../../test/principals';
 import { CollectionAccess } from './collection-access';
 
-const user: UserPrincipal = { kind: 'user', id: 'u1', email: 'a@b.c', name: null, isPlatformAdmin: false };
+const user = userPrincipal();
 
 type GrantSpec = Omit<CollectionGrant, 'actions'> & { actions: CollectionAction[] };
 
-function keyWith(grants: Record<string, GrantSpec>, extra = {}) {
-  const principal: ApiKeyPrincipal = {
-    kind: 'api_key',
-    id: 'k1',
-    label: 'k',
-    spaceId: 's1',
-    isAdmin: false,
-    scopes: [],
+const keyWith = (grants: Record<string, GrantSpec>, extra: Partial<ApiKeyPrincipal> = {}) =>
+  apiKeyPrincipal({
     grants: new Map(Object.entries(grants).map(([name, g]) => [name, { ...g, actions: new Set(g.actions) }])),
-    collectionPermissions: {},
-    rateLimitPerMinute: null,
-    expiresAt: null,
     ...extra,
-  };
-  return principal;
-}
+  });
 
 const asUser = (role: Role | undefined, collection = 'orders') =>
   CollectionAccess.resolve({ spaceId: 's1', principal: user, role }, collection);

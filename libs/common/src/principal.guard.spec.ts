@@ -4,26 +4,16 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import type { FastifyRequest } from 'fastify';
 import { Authenticated, CredentialInBody } from './authenticated.decorator';
 import { Ports } from './ports';
-import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal';
+import { apiKeyPrincipal, userPrincipal } from '../../../test/principals';
+import type { Principal } from './principal';
 import { PrincipalGuard } from './principal.guard';
 import { badRequest, unauthorized } from './problem.exception';
 import { Public } from './public.decorator';
 import { BruteForceLimited } from './rate-limit.decorator';
 import { RoutePolicies } from './route-policy';
 
-const user: UserPrincipal = { kind: 'user', id: 'u1', email: 'a@b.c', name: null, isPlatformAdmin: false };
-const key: ApiKeyPrincipal = {
-  kind: 'api_key',
-  id: 'k1',
-  label: 'k',
-  spaceId: 's1',
-  isAdmin: false,
-  scopes: [],
-  grants: new Map(),
-  collectionPermissions: {},
-  rateLimitPerMinute: null,
-  expiresAt: null,
-};
+const user = userPrincipal();
+const key = apiKeyPrincipal();
 
 class Routes {
   @Public() open() {}
