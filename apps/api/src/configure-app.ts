@@ -16,7 +16,7 @@ import {
 import { withRequestMeta } from '@app/audit';
 import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
-import { securityHeaders } from './security-headers';
+import { securityHeadersByProtocol } from './security-headers';
 import { clientErrorHandler, drainGate, frameworkErrors } from './framework-errors';
 import { checkDeploymentSecrets } from './secrets-check';
 
@@ -36,17 +36,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   await checkDeploymentSecrets(options.databaseUrl, options.secrets);
   const destination = options.logDestination ?? stdoutDestination();
   const logger = createLogger(config.log.level, destination);
-  const security = securityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'validator.swagger.io'],
-        connectSrc: ["'self'"],
-      },
-    },
-  });
+  const security = securityHeadersByProtocol();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     logController: new RequestLogController(createAccessLogger(config.log.level, destination)),
@@ -64,6 +54,9 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     abortOnError: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Bodies are JSON (and form-encoded for /oauth/token): text is refused with 415 before
+  // any route sees it, rather than reaching a handler as a string.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.get(app)!.push({ method, url: route.url });
   });
@@ -73,7 +66,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // runs inside it).
   const draining = drainGate(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.headers(security);
+    reply.headers(security(request));
     reply.header('x-request-id', request.id);
     if (draining(request, reply)) return;
     withRequestMeta(request, done);

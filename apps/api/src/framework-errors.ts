@@ -9,9 +9,9 @@ import { PROBLEM_CONTENT_TYPE, problemType, ProblemException, sendProblem, statu
  */
 
 /** The router's own rejections (malformed URL, over-long parameter): passed as Fastify's `frameworkErrors`. */
-export function frameworkErrors(headers: Record<string, string>) {
+export function frameworkErrors(headersFor: (request: FastifyRequest) => Readonly<Record<string, string>>) {
   return (error: Error, request: FastifyRequest, reply: FastifyReply) => {
-    reply.headers(headers);
+    reply.headers(headersFor(request));
     reply.header('x-request-id', request.id);
     sendProblem(error, request, reply);
   };

@@ -21,6 +21,9 @@ export function sendProblem(
   observer?: ProblemObserver,
 ): void {
   const { problem, headers } = toProblem(error, String(request.id));
+  // The limit is the route's (Fastify's bodyLimit): a client that hits it learns what it is.
+  const limit = request.routeOptions?.bodyLimit;
+  if (problem.status === 413 && limit) problem.detail = `The request body exceeds the limit of ${limit} bytes.`;
   // Only the unexpected is worth a stack trace; deliberate 503s and the like are not,
   // and an outage is logged as a state, not once per request.
   if (problem.status === 503 && !(error instanceof HttpException)) outages.failed((error as Error)?.message);

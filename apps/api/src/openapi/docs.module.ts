@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { RootController } from './root.controller';
 import { SpaceDocsController } from './space-docs.controller';
 
-@Module({ controllers: [SpaceDocsController] })
+@Module({ controllers: [RootController, SpaceDocsController] })
 export class DocsModule {}
