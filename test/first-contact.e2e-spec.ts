@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createSpace, signup } from './factories';
-import type { Problem } from './json';
+import type { ApiKeyWithSecretDto, OpenApiDoc, Problem } from './json';
 
 /** What a new user meets first: the landing redirect, headers that work over plain HTTP, clear 415/413s. */
 describe('first contact', () => {
@@ -67,5 +69,36 @@ describe('first contact', () => {
     });
     expect(big.statusCode).toBe(413);
     expect(big.json<Problem>().detail).toBe('The request body exceeds the limit of 2048 bytes.');
+  });
+
+  it("creates a key from the documented example that works from any address (Swagger UI's prefilled body)", async () => {
+    const doc = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as OpenApiDoc;
+    const schema = doc.components.schemas.CreateApiKeyDto.properties as Record<string, { example?: unknown }>;
+    // Swagger UI fills the body from each property's example.
+    const body = Object.fromEntries(
+      Object.entries(schema)
+        .filter(([, property]) => property.example !== undefined)
+        .map(([name, property]) => [name, property.example]),
+    );
+    expect(body).toHaveProperty('allowed_ips');
+    const owner = await signup(t.app);
+    const space = await createSpace(t.app, owner.access_token);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `/api/spaces/${space.id}/api-keys`,
+      headers: bearer(owner.access_token),
+      payload: body,
+    });
+    expect(created.statusCode).toBe(201);
+    const key = created.json<ApiKeyWithSecretDto>().key;
+    for (const remoteAddress of ['198.51.100.7', '2001:db8::7', '127.0.0.1']) {
+      const me = await t.app.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        remoteAddress,
+        headers: { 'x-api-key': key },
+      });
+      expect({ remoteAddress, status: me.statusCode }).toEqual({ remoteAddress, status: 200 });
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { OpenApiDoc, Problem } from './json';
 
 /** Reachable without a credential; every other route must refuse an anonymous caller. */
 const PUBLIC = new Set([
+  'GET /',
   'GET /health/live',
   'GET /health/ready',
   'GET /.well-known/jwks.json',

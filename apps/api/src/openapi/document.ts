@@ -39,9 +39,21 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (_controller, method) => method,
   });
   document.tags = TAGS;
+  // Redocly's recommended rules ask every document to state its licence.
+  document.info.license = { name: 'Proprietary' };
   // OWASP API9: say who each server is for. Portico's API is public to its tenants.
   document.servers = (document.servers ?? []).map((server) => ({ ...server, 'x-internal': false }));
-  return boundFormattedStrings(completeResponses(withImpliedSpacePaths(document)));
+  return boundFormattedStrings(completeResponses(withImpliedSpacePaths(openRecords(document))));
+}
+
+/**
+ * A record carries its collection's fields beside the system ones. Declared open, a
+ * generated client can read `record.status`; the per-space document types each field.
+ */
+function openRecords(document: OpenAPIObject): OpenAPIObject {
+  const record = document.components?.schemas?.RecordDto;
+  if (record && !('$ref' in record)) record.additionalProperties = true;
+  return document;
 }
 
 /**

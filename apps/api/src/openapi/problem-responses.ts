@@ -64,9 +64,12 @@ export function completeResponses(document: OpenAPIObject): OpenAPIObject {
 }
 
 function completeOperation(path: string, op: OperationObject): void {
+  // A public operation says so (`security: []`) rather than leaving readers to guess.
+  op.security ??= [];
   const params = (op.parameters ?? []).filter((p) => 'in' in p);
   const statuses = new Set(Object.keys(op.responses).map(Number));
-  if (op.requestBody || params.length > 0) statuses.add(400);
+  // Every route refuses a malformed URL (bad percent-encoding, say) with a 400, input or not.
+  statuses.add(400);
   if (params.some((p) => 'in' in p && p.in === 'path')) statuses.add(404);
   if (op.requestBody) statuses.add(413);
   statuses.add(500);

@@ -89,12 +89,13 @@ class ApiKeyFieldsDto {
   @IsIn(SCOPES, { each: true })
   scopes?: Scope[];
 
-  /** IPv4/IPv6 addresses or CIDRs; empty means any address. */
+  /** IPv4/IPv6 addresses or CIDRs, e.g. `203.0.113.0/24`; empty means any address. */
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'string', maxLength: 49 },
     maxItems: 100,
-    example: ['203.0.113.0/24', '2001:db8::/32'],
+    // Any address, so a key created from the example in Swagger UI works from wherever it is tried.
+    example: ['0.0.0.0/0', '::/0'],
   } as never)
   @IsOptionalNonNull()
   @IsArray()

@@ -3,22 +3,23 @@ import { IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '@app/common';
 
 export class ListRecordsQueryDto extends PageQueryDto {
-  /** JSON filter, e.g. {"status":"paid","total":{"gte":100}}. */
-  @ApiPropertyOptional({ maxLength: 8192, example: '{"status":"paid","total":{"gte":100}}' })
+  // Examples live in descriptions: Swagger UI's "Try it out" sends an `example` as the value.
+  /** JSON filter, for example `{"status":"paid","total":{"gte":100}}`. */
+  @ApiPropertyOptional({ maxLength: 8192 })
   @IsOptional()
   @IsString()
   @MaxLength(8192)
   filter?: string;
 
-  /** Comma-separated fields, `-` for descending; `id` breaks ties. */
-  @ApiPropertyOptional({ maxLength: 1000, example: '-total,created_at' })
+  /** Comma-separated fields, `-` for descending; `id` breaks ties. For example `-total,created_at`. */
+  @ApiPropertyOptional({ maxLength: 1000 })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
   sort?: string;
 
-  /** Comma-separated projection; `id` is always returned. */
-  @ApiPropertyOptional({ maxLength: 4000, example: 'status,total' })
+  /** Comma-separated projection; `id` is always returned. For example `status,total`. */
+  @ApiPropertyOptional({ maxLength: 4000 })
   @IsOptional()
   @IsString()
   @MaxLength(4000)
@@ -26,14 +27,18 @@ export class ListRecordsQueryDto extends PageQueryDto {
 }
 
 export class DeleteRecordsQueryDto {
-  @ApiProperty({ maxLength: 8192, description: 'Required: which records to delete.', example: '{"status":"shipped"}' })
+  @ApiProperty({
+    maxLength: 8192,
+    description: 'Required: which records to delete, as a JSON filter. For example `{"status":"shipped"}`.',
+  })
   @IsString()
   @MaxLength(8192)
   filter: string;
 }
 
 export class FieldsQueryDto {
-  @ApiPropertyOptional({ maxLength: 4000, example: 'status,total' })
+  /** Comma-separated projection; `id` is always returned. For example `status,total`. */
+  @ApiPropertyOptional({ maxLength: 4000 })
   @IsOptional()
   @IsString()
   @MaxLength(4000)
@@ -46,6 +51,7 @@ export class BatchCreateDto {
   records: unknown[];
 }
 
+/** A record: its system fields and its collection's own (`additionalProperties`); `/docs/spaces/{id}` types them. */
 export class RecordDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) created_at: string;

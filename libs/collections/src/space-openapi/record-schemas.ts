@@ -98,7 +98,9 @@ export function inputSchema(fields: readonly FieldDef[], access: CollectionAcces
   for (const field of fields) {
     if (!access.writable(field.name)) continue;
     const schema = described(field, fieldSchema(field));
-    properties[field.name] = mode === 'patch' && !field.required ? { ...schema, nullable: true } : schema;
+    // `nullable` needs a `type` beside it; a json field's untyped schema takes null already.
+    const nullable = mode === 'patch' && !field.required && schema.type !== undefined;
+    properties[field.name] = nullable ? { ...schema, nullable: true } : schema;
     if (mode === 'create' && field.required && field.options?.default === undefined) required.push(field.name);
   }
   return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };

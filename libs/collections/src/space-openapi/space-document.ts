@@ -47,12 +47,16 @@ const FILTER = (required: boolean) => ({
   required,
 });
 const ID = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-/** The space is a parameter (defaulting to this space) so generated code does not embed an id. */
+/**
+ * The space is a required parameter, never a default: a generated client whose caller
+ * forgets it must fail to compile, not silently target this space. The example fills
+ * it in Swagger UI.
+ */
 const SPACE = (spaceId: string) => ({
   name: 'space_id',
   in: 'path',
   required: true,
-  schema: { type: 'string', format: 'uuid', default: spaceId },
+  schema: { type: 'string', format: 'uuid' },
   example: spaceId,
 });
 
@@ -72,7 +76,7 @@ function uniqueName(base: string, taken: Set<string>): string {
  * The OpenAPI document of one space's record endpoints as one caller sees them: a
  * read schema (`Orders`), a create schema (`OrdersInput`) and a patch schema
  * (`OrdersPatch`) per collection it may read, and only the operations it may perform.
- * Paths keep `{space_id}` (its default is this space), so code written against one
+ * Paths keep `{space_id}` (a required parameter), so code written against one
  * space's client reads the same for another space with the same collections.
  */
 export function spaceDocument(spaceId: string, collections: readonly SpaceCollection[]): Record<string, unknown> {
@@ -193,6 +197,7 @@ export function spaceDocument(spaceId: string, collections: readonly SpaceCollec
     info: {
       title: `Portico space ${spaceId}: records`,
       version: '1.0.0',
+      license: { name: 'Proprietary' },
       description:
         "The record endpoints of this space's collections, typed from their fields and limited to what the calling credential may read and do.",
     },
