@@ -20,7 +20,6 @@ const ARTIFACTS = join(__dirname, '..', 'artifacts');
 describeWithBrowser('Swagger UI in a real browser', () => {
   let t: TestApp;
   let browser: BrowserContext;
-  let profile: string;
   let baseUrl: string;
   let key: string;
   let spaceId: string;
@@ -39,9 +38,21 @@ describeWithBrowser('Swagger UI in a real browser', () => {
         collection_permissions: { orders: ['read'] },
       })
     ).key;
-    profile = mkdtempSync(join(tmpdir(), 'portico-chromium-'));
-    // A fresh profile directory each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
+    browser = await launch();
+  }, 60000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await t?.close();
+    for (const profile of profiles) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const contexts: BrowserContext[] = [];
+  const profiles: string[] = [];
+  /** A browser with a fresh profile (playwright passes the directory as --user-data-dir). */
+  const launch = async (extraArgs: string[] = []) => {
+    const profile = mkdtempSync(join(tmpdir(), 'portico-chromium-'));
+    profiles.push(profile);
+    const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       args: [
@@ -53,22 +64,36 @@ describeWithBrowser('Swagger UI in a real browser', () => {
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        ...extraArgs,
       ],
     });
-  }, 60000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
+    contexts.push(context);
+    return context;
+  };
 
-  /** Expands the operation, enables "Try it out", executes, and returns the response's status cell. */
-  const tryItOut = async (page: Page, id: string) => {
+  /** Authorizes `key` on X-Api-Key in /docs' dialog. */
+  const authorize = async (page: Page, key: string) => {
+    await page.locator('button.btn.authorize').first().click();
+    const dialog = page.locator('.dialog-ux');
+    const apiKey = dialog.locator('.auth-container', { has: page.locator('h4', { hasText: /^X-Api-Key/ }) });
+    await apiKey.locator('input').fill(key);
+    await apiKey.locator('button.authorize').click();
+    await expectVisible(apiKey.getByText('Authorized'));
+    await apiKey.locator('button.btn-done').click();
+  };
+
+  /**
+   * Expands the operation, enables "Try it out", fills only the given parameters
+   * (the rest stay as Swagger UI leaves them), executes, and returns the status cell.
+   */
+  const tryItOut = async (page: Page, id: string, params: Record<string, string> = {}) => {
     const op = page.locator(`#${id}`);
     await op.waitFor();
     if (!(await op.getAttribute('class'))?.includes('is-open')) await op.locator('.opblock-summary').first().click();
     const tryOut = op.locator('button.try-out__btn');
     if ((await tryOut.textContent())?.includes('Try it out')) await tryOut.click();
+    for (const [name, value] of Object.entries(params))
+      await op.locator(`tr[data-param-name="${name}"] input`).fill(value);
     await op.locator('button.execute').click();
     const status = op.locator('.live-responses-table tr.response td.response-col_status').first();
     await status.waitFor({ timeout: 15000 });
@@ -117,6 +142,35 @@ describeWithBrowser('Swagger UI in a real browser', () => {
     expect(await page.locator('#operations-orders-createOrders').count()).toBe(0);
     const { status: listed } = await tryItOut(page, 'operations-orders-listOrders');
     expect((await listed.textContent())?.trim()).toBe('200');
+    await page.close();
+  }, 60000);
+
+  it('works over plain HTTP on a host name that is not loopback: empty Try it out is 200, typed docs explain a missing key', async () => {
+    // Chromium resolves portico.test to this machine; to the browser it is any LAN or VM host.
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    const remote = await launch(['--host-resolver-rules=MAP portico.test 127.0.0.1']);
+    const base = `http://portico.test:${port}`;
+    const page = await remote.newPage();
+    const failed: string[] = [];
+    page.on('requestfailed', (request) => failed.push(request.url()));
+
+    // Before any authorization the space's typed docs say what to do, with a link.
+    await page.goto(`${base}/docs/spaces/${spaceId}`);
+    await expectVisible(page.locator('#portico-authorize-link'));
+    expect(await page.locator('h1').textContent()).toContain('needs a credential');
+    await page.locator('#portico-authorize-link').click();
+
+    // /docs renders (its assets load over http) and Try it out needs nothing but the path.
+    await expectVisible(page.locator('button.btn.authorize').first());
+    await authorize(page, key);
+    const { status } = await tryItOut(page, 'operations-records-listRecordsInKeySpace', { name: 'orders' });
+    expect((await status.textContent())?.trim()).toBe('200');
+
+    await page.goto(`${base}/docs/spaces/${spaceId}`);
+    await expectVisible(page.locator('#operations-orders-listOrders'));
+    const { status: typed } = await tryItOut(page, 'operations-orders-listOrders');
+    expect((await typed.textContent())?.trim()).toBe('200');
+    expect(failed).toEqual([]);
     await page.close();
   }, 60000);
 });

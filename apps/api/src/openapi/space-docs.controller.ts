@@ -36,28 +36,56 @@ export class SpaceDocsController {
   }
 }
 
+/**
+ * Loads the space's spec with the credential authorized on /docs, then hands it to
+ * Swagger UI. Without a credential that may read the space there is no spec to show,
+ * so the page says how to get one (Swagger UI alone would say only "Unauthorized").
+ */
 const SPACE_UI_SCRIPT = `(function () {
   var spaceId = location.pathname.split('/').filter(Boolean).pop();
   var specUrl = '/api/spaces/' + encodeURIComponent(spaceId) + '/openapi.json';
   function stored() {
     try { return JSON.parse(localStorage.getItem('authorized') || '{}'); } catch (e) { return {}; }
   }
-  window.ui = SwaggerUIBundle({
-    url: specUrl,
-    dom_id: '#swagger-ui',
-    persistAuthorization: true,
-    displayOperationId: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    layout: 'StandaloneLayout',
-    requestInterceptor: function (req) {
-      if (req.url.indexOf(specUrl) !== -1) {
-        var a = stored();
-        if (a['X-Api-Key']) req.headers['X-Api-Key'] = a['X-Api-Key'].value;
-        else if (a['x-undb-api-token']) req.headers['x-undb-api-token'] = a['x-undb-api-token'].value;
-        else if (a.bearer) req.headers.Authorization = 'Bearer ' + a.bearer.value;
-      }
-      return req;
-    }
-  });
+  function credential() {
+    var a = stored();
+    if (a['X-Api-Key']) return { 'X-Api-Key': a['X-Api-Key'].value };
+    if (a['x-undb-api-token']) return { 'x-undb-api-token': a['x-undb-api-token'].value };
+    if (a.bearer) return { Authorization: 'Bearer ' + a.bearer.value };
+    return null;
+  }
+  function explain(status) {
+    var root = document.getElementById('swagger-ui');
+    root.className = 'portico-unauthorized';
+    var title = document.createElement('h1');
+    title.textContent = "This space's API reference needs a credential";
+    var text = document.createElement('p');
+    text.textContent = status === 0
+      ? 'No credential is authorized in this browser yet. '
+      : 'The authorized credential may not read this space (HTTP ' + status + '). ';
+    var how = document.createElement('p');
+    how.textContent = 'Open the API reference, press "Authorize", enter an API key of this space ' +
+      '(X-Api-Key or x-undb-api-token) or a member\\'s access token (bearer), then come back to this page.';
+    var link = document.createElement('a');
+    link.href = '/docs';
+    link.id = 'portico-authorize-link';
+    link.textContent = 'Authorize on /docs';
+    root.replaceChildren(title, text, how, link);
+  }
+  var headers = credential();
+  if (!headers) return explain(0);
+  fetch(specUrl, { headers: headers }).then(function (res) {
+    if (!res.ok) return explain(res.status);
+    return res.json().then(function (spec) {
+      window.ui = SwaggerUIBundle({
+        spec: spec,
+        dom_id: '#swagger-ui',
+        persistAuthorization: true,
+        displayOperationId: true,
+        presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+        layout: 'StandaloneLayout'
+      });
+    });
+  }, function () { explain(0); });
 })();
 `;
