@@ -23,3 +23,4 @@ export * from './seen-credentials';
 export * from './input-guard';
 export * from './state-log';
 export * from './implied-space';
+export * from './secret-format';
