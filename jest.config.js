@@ -14,7 +14,18 @@ const swc = [
   },
 ];
 
-const libs = ['config', 'database', 'common', 'auth', 'spaces', 'api-keys', 'collections', 'audit', 'rate-limits'];
+const libs = [
+  'config',
+  'database',
+  'common',
+  'auth',
+  'spaces',
+  'api-keys',
+  'collections',
+  'audit',
+  'rate-limits',
+  'oauth',
+];
 
 module.exports = {
   testEnvironment: 'node',

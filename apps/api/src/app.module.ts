@@ -9,6 +9,7 @@ import { ApiKeysModule } from '@app/api-keys';
 import { CollectionsModule } from '@app/collections';
 import { RateLimitGuard, RateLimitsModule } from '@app/rate-limits';
 import { AuditModule } from '@app/audit';
+import { OAuthModule } from '@app/oauth';
 import { HealthModule } from './health/health.module';
 import { DocsModule } from './openapi';
 
@@ -45,6 +46,7 @@ export class AppModule {
         ApiKeysModule,
         CollectionsModule,
         RateLimitsModule,
+        OAuthModule,
         ...(options.imports ?? []),
       ],
       providers: [

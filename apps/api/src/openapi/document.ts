@@ -14,6 +14,10 @@ const TAGS = [
   { name: 'spaces', description: 'Spaces: the tenants that hold collections, keys and members.' },
   { name: 'members', description: 'People in a space and their roles.' },
   { name: 'api-keys', description: 'Space-scoped API keys: create, rotate, restrict, revoke.' },
+  {
+    name: 'oauth-clients',
+    description: "Apps that act for a space's users (OAuth 2.0 authorization code + PKCE): register, rotate, delete.",
+  },
   { name: 'collections', description: 'Collection schemas: typed fields, evolution.' },
   {
     name: 'records',

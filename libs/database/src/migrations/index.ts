@@ -9,6 +9,7 @@ import { Migration20261203000007_deployment_secrets } from './Migration202612030
 import { Migration20261203000008_record_pivots } from './Migration20261203000008_record_pivots';
 import { Migration20261203000009_background_reindex } from './Migration20261203000009_background_reindex';
 import { Migration20261203000010_one_reindex_path } from './Migration20261203000010_one_reindex_path';
+import { Migration20261204000011_oauth_clients } from './Migration20261204000011_oauth_clients';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -27,4 +28,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261203000008_record_pivots', class: Migration20261203000008_record_pivots },
   { name: 'Migration20261203000009_background_reindex', class: Migration20261203000009_background_reindex },
   { name: 'Migration20261203000010_one_reindex_path', class: Migration20261203000010_one_reindex_path },
+  { name: 'Migration20261204000011_oauth_clients', class: Migration20261204000011_oauth_clients },
 ];

@@ -1,0 +1,4 @@
+export * from './oauth.module';
+export * from './oauth-clients.service';
+export * from './oauth-scopes';
+export * from './redirect-uri';

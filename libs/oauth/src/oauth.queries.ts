@@ -1,0 +1,106 @@
+import { statement } from '@app/database';
+import type { ClientType } from './dto/oauth-client.dto';
+import type { OAuthScope } from './oauth-scopes';
+
+/** Every statement of the oauth lib. */
+
+export interface OAuthClientRow {
+  space_id: string;
+  id: string;
+  name: string;
+  type: ClientType;
+  redirect_uris: string[];
+  scopes: OAuthScope[];
+  first_party: boolean;
+  secret_hash: Buffer | null;
+  generation: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS =
+  'space_id, id, name, type, redirect_uris, scopes, first_party, secret_hash, generation, created_at, updated_at';
+
+export const clientInSpace = statement<{ spaceId: string; id: string }, OAuthClientRow>(
+  'oauth-client-in-space',
+  `select ${COLUMNS} from oauth_clients where space_id = :spaceId and id = :id`,
+);
+
+export const lockClientInSpace = statement<{ spaceId: string; id: string }, OAuthClientRow>(
+  'lock-oauth-client-in-space',
+  `select ${COLUMNS} from oauth_clients where space_id = :spaceId and id = :id for update`,
+);
+
+export const clientsOfSpace = statement<{ spaceId: string; after: string | null; limit: number }, OAuthClientRow>(
+  'oauth-clients-of-space',
+  `select ${COLUMNS} from oauth_clients
+    where space_id = :spaceId and (:after::uuid is null or id > :after::uuid)
+    order by id limit :limit`,
+);
+
+export const insertClient = statement<
+  {
+    spaceId: string;
+    id: string;
+    name: string;
+    type: ClientType;
+    redirectUrisJson: string;
+    scopesJson: string;
+    firstParty: boolean;
+    secretHash: Buffer | null;
+    secretLast4: string | null;
+    createdByType: string;
+    createdById: string;
+  },
+  OAuthClientRow
+>(
+  'insert-oauth-client',
+  `insert into oauth_clients (space_id, id, name, type, redirect_uris, scopes, first_party, secret_hash, secret_last4,
+     created_by_type, created_by_id)
+   values (:spaceId, :id, :name, :type,
+     array(select jsonb_array_elements_text(cast(:redirectUrisJson as jsonb))),
+     array(select jsonb_array_elements_text(cast(:scopesJson as jsonb))),
+     :firstParty, :secretHash, :secretLast4, :createdByType, :createdById)
+   returning ${COLUMNS}`,
+);
+
+/** A PATCH: null leaves a member as it is. */
+export const updateClient = statement<
+  {
+    spaceId: string;
+    id: string;
+    name: string | null;
+    redirectUrisJson: string | null;
+    scopesJson: string | null;
+    firstParty: boolean | null;
+  },
+  OAuthClientRow
+>(
+  'update-oauth-client',
+  `update oauth_clients set
+     name = coalesce(:name, name),
+     redirect_uris = case when cast(:redirectUrisJson as text) is null then redirect_uris
+       else array(select jsonb_array_elements_text(cast(:redirectUrisJson as jsonb))) end,
+     scopes = case when cast(:scopesJson as text) is null then scopes
+       else array(select jsonb_array_elements_text(cast(:scopesJson as jsonb))) end,
+     first_party = coalesce(:firstParty, first_party),
+     updated_at = now()
+   where space_id = :spaceId and id = :id
+   returning ${COLUMNS}`,
+);
+
+export const regenerateClientSecret = statement<
+  { spaceId: string; id: string; secretHash: Buffer; secretLast4: string },
+  OAuthClientRow
+>(
+  'regenerate-oauth-client-secret',
+  `update oauth_clients set secret_hash = :secretHash, secret_last4 = :secretLast4, generation = generation + 1,
+     updated_at = now()
+   where space_id = :spaceId and id = :id
+   returning ${COLUMNS}`,
+);
+
+export const deleteClient = statement<{ spaceId: string; id: string }>(
+  'delete-oauth-client',
+  'delete from oauth_clients where space_id = :spaceId and id = :id',
+);
