@@ -15,6 +15,10 @@ const PUBLIC = new Set([
   'POST /api/auth/logout',
   'POST /api/auth/token',
   'POST /oauth/token',
+  // The authorization-code pages: a browser session of their own, no API credential.
+  'GET /oauth/authorize',
+  'POST /oauth/sign-in',
+  'POST /oauth/consent',
 ]);
 const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/') || url === '/docs*';
 

@@ -61,21 +61,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<TokenPairDto> {
-    const user = await this.em.findOne(UserSchema, { email: dto.email });
-    // An unknown email still costs one hash, so timing does not reveal which emails exist.
-    const ok = await verifyPassword(dto.password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !ok) {
-      // Account-level: an unknown email has no space; the attempted email is the label, never the password.
-      await this.audit.appendNow({
-        spaceId: null,
-        actor: { ...ANONYMOUS, label: dto.email },
-        action: 'auth.login',
-        outcome: 'failure',
-        resource: { type: 'user', id: user?.id ?? null },
-        metadata: { reason: user ? 'wrong_password' : 'unknown_email' },
-      });
-      throw invalidCredentials();
-    }
+    const user = await this.verifyCredentials(dto.email, dto.password);
     const { token } = await this.em.transactional(async (em) => {
       const family = await this.refreshTokens.startFamily(em, user.id);
       await this.audit.append(em, {
@@ -87,6 +73,29 @@ export class AuthService {
       return family;
     });
     return this.pair(user, token);
+  }
+
+  /**
+   * The user these credentials belong to, or a 401 (audited, with the attempted email
+   * as the label and never the password). Also the sign-in of the /oauth pages.
+   */
+  async verifyCredentials(email: string, password: string): Promise<User> {
+    const user = await this.em.findOne(UserSchema, { email });
+    // An unknown email still costs one hash, so timing does not reveal which emails exist.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !ok) {
+      // Account-level: an unknown email has no space.
+      await this.audit.appendNow({
+        spaceId: null,
+        actor: { ...ANONYMOUS, label: email },
+        action: 'auth.login',
+        outcome: 'failure',
+        resource: { type: 'user', id: user?.id ?? null },
+        metadata: { reason: user ? 'wrong_password' : 'unknown_email' },
+      });
+      throw invalidCredentials();
+    }
+    return user;
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {

@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
+import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
+import { AuthorizeController } from './authorize.controller';
+import { AuthorizeService } from './authorize.service';
 import { OAuthClientsController } from './oauth-clients.controller';
+import { OAuthSessions } from './oauth-session';
 import { OAuthClientsService } from './oauth-clients.service';
 
 /** OAuth 2.0 for apps acting for a user: clients of a space (and, to come, the authorization-code flow). */
 @Module({
-  imports: [AuditModule, SpacesModule],
-  controllers: [OAuthClientsController],
-  providers: [OAuthClientsService],
+  imports: [AuditModule, AuthModule, SpacesModule],
+  controllers: [OAuthClientsController, AuthorizeController],
+  providers: [OAuthClientsService, AuthorizeService, OAuthSessions],
   exports: [OAuthClientsService],
 })
 export class OAuthModule {}

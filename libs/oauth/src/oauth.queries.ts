@@ -104,3 +104,67 @@ export const deleteClient = statement<{ spaceId: string; id: string }>(
   'delete-oauth-client',
   'delete from oauth_clients where space_id = :spaceId and id = :id',
 );
+
+/** The client an authorization request or token request names, whatever its space. */
+export const clientById = statement<{ id: string }, OAuthClientRow>(
+  'oauth-client-by-id',
+  `select ${COLUMNS} from oauth_clients where id = :id`,
+);
+
+export const insertSession = statement<{ tokenHash: Buffer; userId: string; expiresAt: Date }>(
+  'insert-oauth-session',
+  'insert into oauth_sessions (token_hash, user_id, expires_at) values (:tokenHash, :userId, :expiresAt)',
+);
+
+export interface SessionRow {
+  user_id: string;
+  email: string;
+  name: string | null;
+  auth_time: Date;
+}
+
+export const liveSession = statement<{ tokenHash: Buffer }, SessionRow>(
+  'live-oauth-session',
+  `select s.user_id, u.email, u.name, s.auth_time from oauth_sessions s join users u on u.id = s.user_id
+    where s.token_hash = :tokenHash and s.expires_at > now()`,
+);
+
+export const spaceAndRole = statement<{ spaceId: string; userId: string }, { name: string; role: string | null }>(
+  'oauth-space-and-role',
+  `select s.name, m.role from spaces s
+     left join space_members m on m.space_id = s.id and m.user_id = :userId
+    where s.id = :spaceId`,
+);
+
+export const consentOf = statement<{ spaceId: string; clientId: string; userId: string }, { scopes: string[] }>(
+  'oauth-consent-of',
+  'select scopes from oauth_consents where space_id = :spaceId and client_id = :clientId and user_id = :userId',
+);
+
+/** Remembers a consent; a later one adds its scopes to what was granted before. */
+export const saveConsent = statement<{ spaceId: string; clientId: string; userId: string; scopesJson: string }>(
+  'save-oauth-consent',
+  `insert into oauth_consents (space_id, client_id, user_id, scopes)
+   values (:spaceId, :clientId, :userId, array(select jsonb_array_elements_text(cast(:scopesJson as jsonb))))
+   on conflict (space_id, client_id, user_id) do update
+     set scopes = array(select distinct unnest(oauth_consents.scopes || excluded.scopes) order by 1)`,
+);
+
+export const insertCode = statement<{
+  codeHash: Buffer;
+  spaceId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scopesJson: string;
+  codeChallenge: string | null;
+  nonce: string | null;
+  authTime: Date;
+  expiresAt: Date;
+}>(
+  'insert-oauth-code',
+  `insert into oauth_codes (code_hash, space_id, client_id, user_id, redirect_uri, scopes, code_challenge, nonce,
+     auth_time, expires_at)
+   values (:codeHash, :spaceId, :clientId, :userId, :redirectUri,
+     array(select jsonb_array_elements_text(cast(:scopesJson as jsonb))), :codeChallenge, :nonce, :authTime, :expiresAt)`,
+);
