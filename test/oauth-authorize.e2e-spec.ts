@@ -1,14 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { createTestApp, TestApp } from './create-test-app';
-import { addMember, bearer, createSpace, signup, TestUser } from './factories';
+import { addMember, createSpace, signup, TestUser } from './factories';
+import { authorizeUrl, hiddenFields, locationOf, pkce, postForm, registerClient } from './oauth-helpers';
 
 const REDIRECT = 'https://reports.example.com/oauth/callback';
-
-/** RFC 7636 S256: the challenge is base64url(sha256(verifier)). */
-const pkce = () => {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-};
 
 describe('GET /oauth/authorize: sign-in, consent, code', () => {
   let t: TestApp;
@@ -18,44 +12,15 @@ describe('GET /oauth/authorize: sign-in, consent, code', () => {
   let confidential: string;
   let publicClient: string;
 
-  const registerClient = async (body: Record<string, unknown>) => {
-    const res = await t.app.inject({
-      method: 'POST',
-      url: `/api/spaces/${spaceId}/oauth-clients`,
-      headers: bearer(owner.access_token),
-      payload: body,
-    });
-    expect(res.statusCode).toBe(201);
-    return res.json<{ client_id: string }>().client_id;
-  };
-  const authorizeUrl = (params: Record<string, string>) => `/oauth/authorize?${new URLSearchParams(params).toString()}`;
   const get = (url: string, cookie?: string) => t.app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
   const form = (url: string, fields: Record<string, string>, cookie?: string) =>
-    t.app.inject({
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-      payload: new URLSearchParams(fields).toString(),
-    });
-  const location = (res: { headers: Record<string, unknown> }) => new URL(String(res.headers.location));
-  /** Hidden inputs of the page's form. */
-  const fields = (html: string) =>
-    Object.fromEntries(
-      [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
-        m[1],
-        m[2]
-          .replace(/&amp;/g, '&')
-          .replace(/&quot;/g, '"')
-          .replace(/&#39;/g, "'")
-          .replace(/&lt;/g, '<')
-          .replace(/&gt;/g, '>'),
-      ]),
-    );
+    postForm(t, url, fields, cookie ? { cookie } : {});
+  const location = locationOf;
+  const fields = hiddenFields;
   const signIn = async (user: TestUser, params: Record<string, string>) => {
     const res = await form('/oauth/sign-in', { ...params, email: user.email, password: user.password });
     expect(res.statusCode).toBe(303);
-    const cookie = String(res.headers['set-cookie']).split(';')[0];
-    return { res, cookie };
+    return { res, cookie: String(res.headers['set-cookie']).split(';')[0] };
   };
 
   beforeAll(async () => {
@@ -64,13 +29,13 @@ describe('GET /oauth/authorize: sign-in, consent, code', () => {
     member = await signup(t.app);
     spaceId = (await createSpace(t.app, owner.access_token)).id;
     await addMember(t.app, owner.access_token, spaceId, member.email, 'editor');
-    confidential = await registerClient({
+    confidential = await clientId({
       name: 'Acme <Reports>',
       type: 'confidential',
       redirect_uris: [REDIRECT],
       scopes: ['openid', 'email', 'records:read', 'offline_access'],
     });
-    publicClient = await registerClient({
+    publicClient = await clientId({
       name: 'Acme CLI',
       type: 'public',
       redirect_uris: ['http://127.0.0.1:8765/cb'],
@@ -78,6 +43,7 @@ describe('GET /oauth/authorize: sign-in, consent, code', () => {
     });
   });
   afterAll(() => t.close());
+  const clientId = async (body: Record<string, unknown>) => (await registerClient(t, owner, spaceId, body)).client_id;
 
   const base = () => ({
     response_type: 'code',

@@ -1,21 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { MeService, OAuthError, OAuthGrants } from '@app/auth';
+import { basicCredentials, MeService, OAuthError, OAuthGrants } from '@app/auth';
 import { ApiKeysService } from './api-keys.service';
 import { MeApiKeyDto } from './dto/api-key.dto';
-
-/** HTTP Basic `client_id:client_secret` (RFC 6749 §2.3.1: each part form-urlencoded). */
-function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
-  const m = header ? /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header) : null;
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const at = decoded.indexOf(':');
-  if (at < 0) return undefined;
-  try {
-    return { id: decodeURIComponent(decoded.slice(0, at)), secret: decodeURIComponent(decoded.slice(at + 1)) };
-  } catch {
-    return undefined;
-  }
-}
 
 /** Plugs API keys into the token endpoint (client_credentials) and GET /api/auth/me. */
 @Injectable()

@@ -40,6 +40,9 @@ export const ANONYMOUS: AuditActor = { type: 'anonymous', id: null, label: null 
 
 export function actorOf(principal: Principal | null | undefined): AuditActor {
   if (!principal) return ANONYMOUS;
+  // Through an OAuth app, the entry names both the user and the app.
+  if (principal.kind === 'user' && principal.app)
+    return { type: 'user', id: principal.id, label: `${principal.email} via ${principal.app.clientName}` };
   if (principal.kind === 'user') return { type: 'user', id: principal.id, label: principal.email };
   return { type: 'api_key', id: principal.id, label: principal.label };
 }

@@ -9,7 +9,7 @@ import { SigningKeysService } from './signing-keys.service';
 
 export interface AccessTokenPayload {
   sub: string;
-  kind: 'user' | 'api_key';
+  kind: 'user' | 'api_key' | 'oauth';
   email?: string;
   name?: string | null;
   [claim: string]: unknown;
@@ -62,6 +62,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         name: payload.name ?? null,
         isPlatformAdmin: this.platformAdmins.has(email),
       };
+    }
+    // App tokens name an authorization the oauth lib checks on every request (revocation, role).
+    if (payload.kind === 'oauth') {
+      const apps = this.ports.find('appTokenResolver');
+      return (apps && (await apps.fromToken(request, payload))) ?? false;
     }
     // Key-derived tokens are resolved by the API-keys lib, which auth does not import.
     const keyTokens = payload.kind === 'api_key' ? this.ports.find('keyTokenResolver') : undefined;

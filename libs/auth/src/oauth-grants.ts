@@ -32,6 +32,20 @@ export class OAuthError extends Error {
   }
 }
 
+/** HTTP Basic `client_id:client_secret` (RFC 6749 §2.3.1: each part form-urlencoded). */
+export function basicCredentials(header: string | undefined): { id: string; secret: string } | undefined {
+  const m = header ? /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const at = decoded.indexOf(':');
+  if (at < 0) return undefined;
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, at)), secret: decodeURIComponent(decoded.slice(at + 1)) };
+  } catch {
+    return undefined;
+  }
+}
+
 export type GrantHandler = (params: Record<string, string>, request: FastifyRequest) => Promise<OAuthTokenResponse>;
 
 /** Grant types of POST /oauth/token; each module registers the grants it owns. */

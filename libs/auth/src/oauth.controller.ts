@@ -27,7 +27,10 @@ export class OAuthController {
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ operationId: 'oauthToken', summary: 'OAuth 2.0 token endpoint (refresh_token, client_credentials)' })
+  @ApiOperation({
+    operationId: 'oauthToken',
+    summary: 'OAuth 2.0 token endpoint (authorization_code with PKCE, refresh_token, client_credentials)',
+  })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: OAuthTokenRequestDto })
   @ApiOkResponse({ type: OAuthTokenResponseDto })

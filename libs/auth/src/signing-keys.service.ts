@@ -15,7 +15,7 @@ export interface PublicJwk {
 
 /** Claims Portico puts in every access token beyond the registered ones. */
 export interface AccessClaims {
-  kind: 'user' | 'api_key';
+  kind: 'user' | 'api_key' | 'oauth';
   [claim: string]: unknown;
 }
 
@@ -58,6 +58,19 @@ export class SigningKeysService {
       audience: this.config.auth.audience,
       expiresIn: ttlSeconds,
       jwtid: randomUUID(),
+    });
+  }
+
+  /** An OpenID Connect id_token: for the app (`aud` = its client id), never accepted as an API credential. */
+  signIdToken(subject: string, clientId: string, claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
+    return this.jwt.signAsync(claims, {
+      algorithm: 'ES256',
+      privateKey: this.secrets.signingKey.privateKey!,
+      keyid: this.secrets.signingKey.kid,
+      subject,
+      issuer: this.config.auth.issuer,
+      audience: clientId,
+      expiresIn: ttlSeconds,
     });
   }
 }

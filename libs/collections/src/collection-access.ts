@@ -1,6 +1,6 @@
 import type { CollectionRow } from './collection-row';
 import { CollectionAction, CollectionGrant, forbidden, grantFor, Principal } from '@app/common';
-import { SpaceAccess, roleAllows } from '@app/spaces';
+import { appAllows, SpaceAccess, roleAllows } from '@app/spaces';
 import { SYSTEM_FIELDS } from './fields';
 
 const ROLE_ACTION = {
@@ -25,7 +25,7 @@ export class CollectionAccess {
     const p: Principal = space.principal;
     if (p.kind === 'user') {
       const actions = (Object.keys(ROLE_ACTION) as CollectionAction[]).filter(
-        (a) => space.role !== undefined && roleAllows(space.role, ROLE_ACTION[a]),
+        (a) => space.role !== undefined && roleAllows(space.role, ROLE_ACTION[a]) && appAllows(p, ROLE_ACTION[a]),
       );
       return new CollectionAccess(collection, new Set(actions));
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyPrincipal, Principal } from './principal';
+import type { ApiKeyPrincipal, Principal, UserPrincipal } from './principal';
 import type { ProblemDetails } from './problem';
 
 /**
@@ -59,6 +59,11 @@ export interface KeyTokenResolver {
   fromToken(request: FastifyRequest, claims: TokenClaims): Promise<ApiKeyPrincipal | null>;
 }
 
+/** Resolves the principal of an OAuth access token (a user acting through an app). Plugged by oauth, asked by auth. */
+export interface AppTokenResolver {
+  fromToken(request: FastifyRequest, claims: TokenClaims): Promise<UserPrincipal | null>;
+}
+
 export interface PortTypes {
   authenticator: Authenticator;
   badCredentialObserver: BadCredentialObserver;
@@ -66,6 +71,7 @@ export interface PortTypes {
   spaceAuthorizer: SpaceAuthorizer;
   apiKeyVerifier: ApiKeyVerifier;
   keyTokenResolver: KeyTokenResolver;
+  appTokenResolver: AppTokenResolver;
 }
 
 @Injectable()

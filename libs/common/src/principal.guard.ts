@@ -33,6 +33,9 @@ export class PrincipalGuard implements CanActivate {
     request.principal = principal;
     if (principal.kind === 'api_key' && !policy.acceptsApiKeys)
       throw forbidden('This operation is for users; API keys cannot call it.');
+    // An app's token reaches a space's data, like a key: never account or membership operations.
+    if (principal.kind === 'user' && principal.app && !policy.acceptsApiKeys)
+      throw forbidden("This operation is for users signed in themselves; an app's token cannot call it.");
     return true;
   }
 

@@ -26,6 +26,19 @@ export interface UserPrincipal {
   email: string;
   name: string | null;
   isPlatformAdmin: boolean;
+  /** Set when the user acts through an OAuth app: one space, the granted scopes, the role it has now. */
+  app?: AppGrant;
+}
+
+/** What an OAuth access token lets an app do for its user (API.md: role ∩ scopes, in one space). */
+export interface AppGrant {
+  clientId: string;
+  clientName: string;
+  authorizationId: string;
+  spaceId: string;
+  scopes: readonly string[];
+  /** The user's role in the space, read on every request: a demotion takes effect at once. */
+  role: Role;
 }
 
 export interface ApiKeyPrincipal {

@@ -35,9 +35,7 @@ import {
   updateClient,
 } from './oauth.queries';
 import { redirectUriProblem } from './redirect-uri';
-
-/** Client secrets look like API keys with their own prefix (libs/common/src/secret-format.ts). */
-export const CLIENT_SECRET_PREFIX = 'pcs_';
+import { CLIENT_SECRET_PREFIX } from './client-auth';
 
 const clientNotFound = () => notFound('The OAuth client does not exist.');
 

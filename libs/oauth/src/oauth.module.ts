@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
+import { AppTokenResolver } from './app-token.resolver';
 import { AuthorizeController } from './authorize.controller';
+import { AuthorizationCodeGrant } from './code-grant';
 import { AuthorizeService } from './authorize.service';
 import { OAuthClientsController } from './oauth-clients.controller';
 import { OAuthSessions } from './oauth-session';
@@ -12,7 +14,7 @@ import { OAuthClientsService } from './oauth-clients.service';
 @Module({
   imports: [AuditModule, AuthModule, SpacesModule],
   controllers: [OAuthClientsController, AuthorizeController],
-  providers: [OAuthClientsService, AuthorizeService, OAuthSessions],
+  providers: [OAuthClientsService, AuthorizeService, OAuthSessions, AuthorizationCodeGrant, AppTokenResolver],
   exports: [OAuthClientsService],
 })
 export class OAuthModule {}

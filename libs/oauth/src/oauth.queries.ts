@@ -168,3 +168,73 @@ export const insertCode = statement<{
    values (:codeHash, :spaceId, :clientId, :userId, :redirectUri,
      array(select jsonb_array_elements_text(cast(:scopesJson as jsonb))), :codeChallenge, :nonce, :authTime, :expiresAt)`,
 );
+
+export interface CodeRow {
+  code_hash: Buffer;
+  space_id: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scopes: string[];
+  code_challenge: string | null;
+  nonce: string | null;
+  auth_time: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+/** Locks the code: two concurrent exchanges of one code serialise here, and the second finds it used. */
+export const lockCode = statement<{ codeHash: Buffer }, CodeRow>(
+  'lock-oauth-code',
+  'select * from oauth_codes where code_hash = :codeHash for update',
+);
+
+export const spendCode = statement<{ codeHash: Buffer }>(
+  'spend-oauth-code',
+  'update oauth_codes set used_at = now() where code_hash = :codeHash',
+);
+
+/** A replayed code: what was issued from it stops working (RFC 6749 §4.1.2). */
+export const revokeAuthorizationOfCode = statement<{ codeHash: Buffer }, { id: string }>(
+  'revoke-oauth-authorization-of-code',
+  `update oauth_authorizations set revoked_at = now() where code_hash = :codeHash and revoked_at is null returning id`,
+);
+
+export const insertAuthorization = statement<{
+  id: string;
+  spaceId: string;
+  clientId: string;
+  userId: string;
+  scopesJson: string;
+  codeHash: Buffer;
+}>(
+  'insert-oauth-authorization',
+  `insert into oauth_authorizations (id, space_id, client_id, user_id, scopes, code_hash)
+   values (:id, :spaceId, :clientId, :userId, array(select jsonb_array_elements_text(cast(:scopesJson as jsonb))),
+     :codeHash)`,
+);
+
+export interface AppPrincipalRow {
+  user_id: string;
+  email: string;
+  name: string | null;
+  space_id: string;
+  client_id: string;
+  client_name: string;
+  scopes: string[];
+  role: string | null;
+}
+
+/**
+ * The hot read of an app's request: the authorization (not revoked), its client (not
+ * deleted: the row would be gone) and the user's current role, in one statement.
+ */
+export const appPrincipal = statement<{ id: string }, AppPrincipalRow>(
+  'oauth-app-principal',
+  `select a.user_id, u.email, u.name, a.space_id, a.client_id, c.name as client_name, a.scopes, m.role
+     from oauth_authorizations a
+     join oauth_clients c on c.space_id = a.space_id and c.id = a.client_id
+     join users u on u.id = a.user_id
+     left join space_members m on m.space_id = a.space_id and m.user_id = a.user_id
+    where a.id = :id and a.revoked_at is null`,
+);

@@ -39,6 +39,28 @@ export function roleAllows(role: Role, action: SpaceAction): boolean {
   return RANK[role] >= RANK[LEAST_ROLE[action]];
 }
 
+/** The OAuth scope an app needs for each action; actions without one are for people only. */
+const APP_SCOPE: Partial<Record<SpaceAction, string>> = {
+  'records.read': 'records:read',
+  'records.write': 'records:write',
+  'records.delete': 'records:delete',
+  'collections.manage': 'collections:admin',
+  'keys.manage': 'keys:admin',
+  'audit.read': 'audit:read',
+};
+
+/**
+ * Whether a user's principal may do `action` as far as an OAuth app it acts through is
+ * concerned (true when it acts for itself). `space.read` needs no scope: any grant
+ * reaches its space.
+ */
+export function appAllows(principal: { app?: { scopes: readonly string[] } }, action: SpaceAction): boolean {
+  if (!principal.app) return true;
+  if (action === 'space.read') return true;
+  const scope = APP_SCOPE[action];
+  return scope !== undefined && principal.app.scopes.includes(scope);
+}
+
 export function outranks(a: Role, b: Role): boolean {
   return RANK[a] > RANK[b];
 }

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, isUuid, notFound, Ports, Principal, Role, SpaceAuthorizer, UserPrincipal } from '@app/common';
-import { keyAllows, roleAllows, SpaceAction } from './roles';
+import { appAllows, keyAllows, roleAllows, SpaceAction } from './roles';
 import { roleInSpace } from './spaces.queries';
 
 /** The caller's standing in one space, as resolved for one request. */
@@ -52,6 +52,11 @@ export class SpaceAccessService implements SpaceAuthorizer, OnModuleInit {
       if (principal.spaceId !== spaceId) throw spaceNotFound();
       return { spaceId, principal };
     }
+    // An app's token reaches one space, with the role its resolution read for this request.
+    if (principal.app) {
+      if (principal.app.spaceId !== spaceId) throw spaceNotFound();
+      return { spaceId, principal, role: principal.app.role };
+    }
     const role = await this.roleOf(principal, spaceId);
     if (!role) throw spaceNotFound();
     return { spaceId, principal, role };
@@ -70,6 +75,6 @@ export class SpaceAccessService implements SpaceAuthorizer, OnModuleInit {
 
   allows(access: SpaceAccess, action: SpaceAction): boolean {
     if (access.principal.kind === 'api_key') return keyAllows(access.principal, action);
-    return access.role !== undefined && roleAllows(access.role, action);
+    return access.role !== undefined && roleAllows(access.role, action) && appAllows(access.principal, action);
   }
 }

@@ -1,0 +1,248 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { JSONWebKeySet } from 'jose';
+import { createTestApp, TestApp } from './create-test-app';
+import { addMember, bearer, createCollection, createSpace, signup, TestUser } from './factories';
+import type { OAuthErrorDto, Page, Row } from './json';
+import { obtainCode, pkce, postForm, registerClient } from './oauth-helpers';
+
+const REDIRECT = 'https://reports.example.com/oauth/callback';
+
+interface Tokens {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  scope: string;
+  id_token?: string;
+}
+
+describe('POST /oauth/token grant_type=authorization_code, and what the token may do', () => {
+  let t: TestApp;
+  let owner: TestUser;
+  let member: TestUser;
+  let spaceId: string;
+  let client: { client_id: string; client_secret?: string };
+
+  const basic = (id: string, secret: string) => ({
+    authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+  });
+  const paramsFor = (challenge: string, scope = 'openid records:read records:write') => ({
+    response_type: 'code',
+    client_id: client.client_id,
+    redirect_uri: REDIRECT,
+    scope,
+    state: 's-1',
+    nonce: 'nonce-1',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
+  const exchange = (code: string, verifier: string | undefined, extra: Record<string, string> = {}, c = client) =>
+    postForm(
+      t,
+      '/oauth/token',
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        ...(verifier === undefined ? {} : { code_verifier: verifier }),
+        ...extra,
+      },
+      c.client_secret ? basic(c.client_id, c.client_secret) : {},
+    );
+  const records = (token: string, space = spaceId) => `/api/spaces/${space}/collections/orders/records`;
+  const list = (token: string, space = spaceId) =>
+    t.app.inject({ method: 'GET', url: records(token, space), headers: bearer(token) });
+  const create = (token: string) =>
+    t.app.inject({ method: 'POST', url: records(token), headers: bearer(token), payload: { status: 'new', total: 1 } });
+  /** A fresh code and its exchange: the token response. */
+  const tokensFor = async (user: TestUser, scope?: string): Promise<Tokens> => {
+    const { verifier, challenge } = pkce();
+    const code = await obtainCode(t, user, paramsFor(challenge, scope));
+    const res = await exchange(code, verifier);
+    expect(res.statusCode).toBe(200);
+    return res.json<Tokens>();
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    owner = await signup(t.app);
+    member = await signup(t.app, { name: 'Mia Member' });
+    spaceId = (await createSpace(t.app, owner.access_token)).id;
+    await createCollection(t.app, bearer(owner.access_token), spaceId);
+    await addMember(t.app, owner.access_token, spaceId, member.email, 'editor');
+    client = await registerClient(t, owner, spaceId, {
+      name: 'Acme Reports',
+      type: 'confidential',
+      redirect_uris: [REDIRECT],
+      scopes: ['openid', 'email', 'profile', 'records:read', 'records:write', 'offline_access'],
+    });
+  });
+  afterAll(() => t.close());
+
+  it('exchanges a code with PKCE for an access token and an id_token verifiable from the JWKS', async () => {
+    const { verifier, challenge } = pkce();
+    const code = await obtainCode(t, member, paramsFor(challenge));
+    const res = await exchange(code, verifier);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const tokens = res.json<Tokens>();
+    expect(tokens).toMatchObject({ token_type: 'Bearer', scope: 'openid records:read records:write' });
+    const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<JSONWebKeySet>();
+    const { payload } = await jwtVerify(tokens.id_token!, createLocalJWKSet(jwks), {
+      issuer: 'portico',
+      audience: client.client_id,
+      algorithms: ['ES256'],
+    });
+    expect(payload).toMatchObject({ sub: member.id, nonce: 'nonce-1' });
+    expect(typeof payload.auth_time).toBe('number');
+    // The id_token is for the app: it is no API credential.
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(tokens.id_token!) })).statusCode,
+    ).toBe(401);
+  });
+
+  it('acts as the user in that one space, within role ∩ scopes, and the current role wins', async () => {
+    const reader = await tokensFor(member, 'records:read');
+    expect((await list(reader.access_token)).statusCode).toBe(200);
+    expect((await create(reader.access_token)).statusCode).toBe(403);
+    const writer = await tokensFor(member, 'records:read records:write');
+    expect((await create(writer.access_token)).statusCode).toBe(201);
+    // Another space, even one the user belongs to, is out of reach.
+    const other = await createSpace(t.app, member.access_token);
+    expect((await list(writer.access_token, other.id)).statusCode).toBe(404);
+    // Account and membership operations are for the user signed in themselves.
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/api/spaces',
+      headers: bearer(writer.access_token),
+      payload: { name: 'x' },
+    });
+    expect(made.statusCode).toBe(403);
+    // The audit log names the user and the app.
+    const [entry] = await t.sql<{ actor_id: string; actor_label: string }>(
+      `select actor_id, actor_label from audit_logs where action = 'record.create' order by seq desc limit 1`,
+    );
+    expect(entry).toEqual({ actor_id: member.id, actor_label: `${member.email} via Acme Reports` });
+
+    // Demoted to viewer: writing stops on the next request, reading goes on.
+    const demote = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/spaces/${spaceId}/members/${member.id}`,
+      headers: bearer(owner.access_token),
+      payload: { role: 'viewer' },
+    });
+    expect(demote.statusCode).toBe(200);
+    expect((await create(writer.access_token)).statusCode).toBe(403);
+    expect((await list(writer.access_token)).json<Page<Row>>().data.length).toBeGreaterThan(0);
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/spaces/${spaceId}/members/${member.id}`,
+      headers: bearer(owner.access_token),
+      payload: { role: 'editor' },
+    });
+  });
+
+  it('refuses a replayed code and revokes the token issued from it', async () => {
+    const { verifier, challenge } = pkce();
+    const code = await obtainCode(t, member, paramsFor(challenge));
+    const first = await exchange(code, verifier);
+    expect(first.statusCode).toBe(200);
+    const token = first.json<Tokens>().access_token;
+    expect((await list(token)).statusCode).toBe(200);
+    const replay = await exchange(code, verifier);
+    expect(replay.statusCode).toBe(400);
+    expect(replay.json<OAuthErrorDto>().error).toBe('invalid_grant');
+    expect((await list(token)).statusCode).toBe(401);
+  });
+
+  it('refuses wrong, missing or downgraded PKCE, another client, an expired code and another redirect URI', async () => {
+    const other = await registerClient(t, owner, spaceId, {
+      name: 'Other',
+      type: 'confidential',
+      redirect_uris: [REDIRECT],
+      scopes: ['records:read'],
+    });
+    const cases: [string, (code: string, verifier: string) => ReturnType<typeof exchange>][] = [
+      ['wrong verifier', (code) => exchange(code, pkce().verifier)],
+      ['missing verifier', (code) => exchange(code, undefined)],
+      ['another client', (code, verifier) => exchange(code, verifier, {}, other)],
+      ['another redirect URI', (code, verifier) => exchange(code, verifier, { redirect_uri: `${REDIRECT}/x` })],
+      [
+        'expired',
+        async (code, verifier) => {
+          await t.sql(`update oauth_codes set expires_at = now() - interval '1 second' where used_at is null`);
+          return exchange(code, verifier);
+        },
+      ],
+    ];
+    for (const [name, attempt] of cases) {
+      const { verifier, challenge } = pkce();
+      const code = await obtainCode(t, member, paramsFor(challenge));
+      const res = await attempt(code, verifier);
+      expect({ name, status: res.statusCode, error: res.json<OAuthErrorDto>().error }).toEqual({
+        name,
+        status: 400,
+        error: 'invalid_grant',
+      });
+    }
+    // A verifier for a code that had no challenge is a downgrade attempt.
+    const { code_challenge: _challenge, code_challenge_method: _method, ...noPkce } = paramsFor('x');
+    const code = await obtainCode(t, member, noPkce);
+    expect((await exchange(code, pkce().verifier)).json<OAuthErrorDto>().error).toBe('invalid_grant');
+  });
+
+  it('authenticates confidential clients (invalid_client, 401) and lets a public one in with PKCE alone', async () => {
+    const { verifier, challenge } = pkce();
+    const code = await obtainCode(t, member, paramsFor(challenge));
+    const forged = { ...client, client_secret: client.client_secret!.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) };
+    for (const c of [forged, { client_id: client.client_id }]) {
+      const res = await exchange(code, verifier, {}, c);
+      expect(res.statusCode).toBe(401);
+      expect(res.json<OAuthErrorDto>().error).toBe('invalid_client');
+    }
+    const cli = await registerClient(t, owner, spaceId, {
+      name: 'Acme CLI',
+      type: 'public',
+      redirect_uris: [REDIRECT],
+      scopes: ['records:read'],
+    });
+    const pub = pkce();
+    const pubCode = await obtainCode(t, member, {
+      ...paramsFor(pub.challenge, 'records:read'),
+      client_id: cli.client_id,
+    });
+    const res = await exchange(pubCode, pub.verifier, { client_id: cli.client_id }, cli);
+    expect(res.statusCode).toBe(200);
+    expect((await list(res.json<Tokens>().access_token)).statusCode).toBe(200);
+  });
+
+  it("stops a deleted client's tokens and a removed member's on the next request", async () => {
+    const doomed = await registerClient(t, owner, spaceId, {
+      name: 'Doomed',
+      type: 'confidential',
+      redirect_uris: [REDIRECT],
+      scopes: ['records:read'],
+    });
+    const { verifier, challenge } = pkce();
+    const code = await obtainCode(t, member, { ...paramsFor(challenge, 'records:read'), client_id: doomed.client_id });
+    const token = (await exchange(code, verifier, {}, doomed)).json<Tokens>().access_token;
+    expect((await list(token)).statusCode).toBe(200);
+    const deleted = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/spaces/${spaceId}/oauth-clients/${doomed.client_id}`,
+      headers: bearer(owner.access_token),
+    });
+    expect(deleted.statusCode).toBe(204);
+    expect((await list(token)).statusCode).toBe(401);
+
+    const leaver = await signup(t.app);
+    await addMember(t.app, owner.access_token, spaceId, leaver.email, 'editor');
+    const theirs = await tokensFor(leaver, 'records:read');
+    expect((await list(theirs.access_token)).statusCode).toBe(200);
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/api/spaces/${spaceId}/members/${leaver.id}`,
+      headers: bearer(owner.access_token),
+    });
+    expect((await list(theirs.access_token)).statusCode).toBe(401);
+  });
+});
