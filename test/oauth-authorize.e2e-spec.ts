@@ -93,7 +93,8 @@ describe('GET /oauth/authorize: sign-in, consent, code', () => {
       expect(`${to.origin}${to.pathname}`).toBe(params.redirect_uri);
       expect({ params, error: to.searchParams.get('error') }).toEqual({ params, error });
       expect(to.searchParams.get('state')).toBe(params.state);
-      expect(to.searchParams.get('iss')).toBe('portico');
+      // The issuer is the origin the request reached when OAUTH_ISSUER is unset.
+      expect(to.searchParams.get('iss')).toBe('http://localhost:80');
       expect(to.searchParams.get('code')).toBeNull();
     }
   });
@@ -150,7 +151,7 @@ describe('GET /oauth/authorize: sign-in, consent, code', () => {
     const code = to.searchParams.get('code')!;
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(to.searchParams.get('state')).toBe(params.state);
-    expect(to.searchParams.get('iss')).toBe('portico');
+    expect(to.searchParams.get('iss')).toBe('http://localhost:80');
 
     // Remembered: the same request goes straight back with a new code.
     const again = await get(authorizeUrl(params), cookie);

@@ -85,6 +85,11 @@ describe('OAuth clients of a space', () => {
     [{ scopes: ['records:read', 'superuser'] }, 'scopes'],
     [{ type: 'hybrid' }, 'type'],
     [{ name: '' }, 'name'],
+    // Found by the fuzzer: a missing required member was a 500.
+    [{ redirect_uris: undefined }, 'redirect_uris'],
+    [{ scopes: undefined }, 'scopes'],
+    [{ name: undefined }, 'name'],
+    [{ type: undefined }, 'type'],
   ])('refuses %j with a 400 naming %s', async (change, field) => {
     const res = await post(bearer(owner.access_token), { ...CONFIDENTIAL, ...change });
     expect(res.statusCode).toBe(400);

@@ -6,6 +6,7 @@ import type { OAuthErrorDto, Page, Row } from './json';
 import { obtainCode, pkce, postForm, registerClient } from './oauth-helpers';
 
 const REDIRECT = 'https://reports.example.com/oauth/callback';
+const ISSUER = 'https://portico.example.com';
 
 interface Tokens {
   access_token: string;
@@ -63,7 +64,7 @@ describe('POST /oauth/token grant_type=authorization_code, and what the token ma
   };
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { OAUTH_ISSUER: ISSUER } });
     owner = await signup(t.app);
     member = await signup(t.app, { name: 'Mia Member' });
     spaceId = (await createSpace(t.app, owner.access_token)).id;
@@ -88,12 +89,31 @@ describe('POST /oauth/token grant_type=authorization_code, and what the token ma
     expect(tokens).toMatchObject({ token_type: 'Bearer', scope: 'openid records:read records:write' });
     const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json<JSONWebKeySet>();
     const { payload } = await jwtVerify(tokens.id_token!, createLocalJWKSet(jwks), {
-      issuer: 'portico',
+      issuer: ISSUER,
       audience: client.client_id,
       algorithms: ['ES256'],
     });
     expect(payload).toMatchObject({ sub: member.id, nonce: 'nonce-1' });
     expect(typeof payload.auth_time).toBe('number');
+    // UserInfo answers the app's token with openid (and email/name only with their scopes).
+    const info = await t.app.inject({ method: 'GET', url: '/oauth/userinfo', headers: bearer(tokens.access_token) });
+    expect(info.statusCode).toBe(200);
+    expect(info.json<Record<string, unknown>>()).toEqual({ sub: member.id });
+    // Discovery names this issuer and its endpoints, at both well-known names.
+    for (const name of ['openid-configuration', 'oauth-authorization-server']) {
+      const meta = (await t.app.inject({ method: 'GET', url: `/.well-known/${name}` })).json<Record<string, unknown>>();
+      expect(meta).toMatchObject({
+        issuer: ISSUER,
+        authorization_endpoint: `${ISSUER}/oauth/authorize`,
+        token_endpoint: `${ISSUER}/oauth/token`,
+        jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+        code_challenge_methods_supported: ['S256'],
+        authorization_response_iss_parameter_supported: true,
+      });
+    }
+    // A user's own token is not an app's: UserInfo is 403 for it.
+    const own = await t.app.inject({ method: 'GET', url: '/oauth/userinfo', headers: bearer(member.access_token) });
+    expect(own.statusCode).toBe(403);
     // The id_token is for the app: it is no API credential.
     expect(
       (await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(tokens.id_token!) })).statusCode,

@@ -19,6 +19,8 @@ const PUBLIC = new Set([
   'GET /oauth/authorize',
   'POST /oauth/sign-in',
   'POST /oauth/consent',
+  'GET /.well-known/oauth-authorization-server',
+  'GET /.well-known/openid-configuration',
 ]);
 const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/') || url === '/docs*';
 

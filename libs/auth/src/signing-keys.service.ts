@@ -62,13 +62,19 @@ export class SigningKeysService {
   }
 
   /** An OpenID Connect id_token: for the app (`aud` = its client id), never accepted as an API credential. */
-  signIdToken(subject: string, clientId: string, claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
+  signIdToken(
+    issuer: string,
+    subject: string,
+    clientId: string,
+    claims: Record<string, unknown>,
+    ttlSeconds: number,
+  ): Promise<string> {
     return this.jwt.signAsync(claims, {
       algorithm: 'ES256',
       privateKey: this.secrets.signingKey.privateKey!,
       keyid: this.secrets.signingKey.kid,
       subject,
-      issuer: this.config.auth.issuer,
+      issuer,
       audience: clientId,
       expiresIn: ttlSeconds,
     });

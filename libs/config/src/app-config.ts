@@ -37,6 +37,12 @@ export interface AuthConfig {
   refreshReuseWindow: number;
   keyTokenTtl: number;
   platformAdminEmails: string[];
+  /**
+   * The OAuth/OpenID issuer identifier: this server's public URL (`iss` of id_tokens and
+   * authorization responses, base of the discovery documents). Unset: the origin of each
+   * request, which suits development; set it in production.
+   */
+  oauthIssuer?: string;
 }
 
 export interface RateLimitConfig {
@@ -165,6 +171,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       refreshTokenTtl: int(env, 'REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400),
       refreshReuseWindow: int(env, 'REFRESH_REUSE_WINDOW', 0, 0, 300),
       keyTokenTtl: int(env, 'KEY_TOKEN_TTL', 3600, 30, 86_400),
+      oauthIssuer: url(env, 'OAUTH_ISSUER', ['https:', 'http:'])?.replace(/\/+$/, ''),
       platformAdminEmails: emails,
     },
     tiers: { defaultTier, table: tiers },

@@ -1,4 +1,5 @@
-import { Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BruteForceLimited, ProblemException, Public } from '@app/common';
@@ -6,6 +7,7 @@ import { AuthService } from '@app/auth';
 import { AuthorizeParams, authorizeParams, AuthorizeRequest, PageError, RedirectError } from './authorize-request';
 import { AuthorizeOutcome, AuthorizeService } from './authorize.service';
 import { consentPage, errorPage, signInPage } from './oauth-pages';
+import { issuerOf } from './issuer';
 import { OAuthSessions } from './oauth-session';
 
 type Checked = AuthorizeRequest | PageError | RedirectError;
@@ -22,6 +24,7 @@ export class AuthorizeController {
     private readonly authorize: AuthorizeService,
     private readonly sessions: OAuthSessions,
     private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('authorize')
@@ -29,10 +32,10 @@ export class AuthorizeController {
     const params = authorizeParams(request.query);
     if (params === 'repeated') return this.html(reply, 400, errorPage('A parameter of this request is repeated.'));
     const checked = await this.authorize.check(params);
-    if (this.refused(checked, reply)) return;
+    if (this.refused(checked, request, reply)) return;
     const user = await this.sessions.current(request);
     if (!user) return this.html(reply, 200, signInPage(checked.client.name, params), checked.redirectUri);
-    return this.send(reply, await this.authorize.decide(checked, user, params), params);
+    return this.send(reply, await this.authorize.decide(checked, user, params, issuerOf(this.config, request)), params);
   }
 
   @Post('sign-in')
@@ -42,7 +45,7 @@ export class AuthorizeController {
     const params = authorizeParams(body);
     if (params === 'repeated') return this.html(reply, 400, errorPage('A parameter of this request is repeated.'));
     const checked = await this.authorize.check(params);
-    if (this.refused(checked, reply)) return;
+    if (this.refused(checked, request, reply)) return;
     const { email, password } = body;
     if (typeof email !== 'string' || typeof password !== 'string')
       return this.html(reply, 400, signInPage(checked.client.name, params, 'Enter your email and password.'));
@@ -66,22 +69,36 @@ export class AuthorizeController {
     const params = authorizeParams(body);
     if (params === 'repeated') return this.html(reply, 400, errorPage('A parameter of this request is repeated.'));
     const checked = await this.authorize.check(params);
-    if (this.refused(checked, reply)) return;
+    if (this.refused(checked, request, reply)) return;
     const user = await this.sessions.current(request);
     if (!user) return this.html(reply, 200, signInPage(checked.client.name, params), checked.redirectUri);
     const csrf = typeof body.csrf === 'string' ? body.csrf : undefined;
-    const outcome = await this.authorize.answer(checked, user, params, csrf, body.decision === 'allow');
+    const outcome = await this.authorize.answer(
+      checked,
+      user,
+      params,
+      csrf,
+      body.decision === 'allow',
+      issuerOf(this.config, request),
+    );
     return this.send(reply, outcome, params);
   }
 
   /** Sends the page or redirect for an unusable request; true when it did. */
-  private refused(checked: Checked, reply: FastifyReply): checked is PageError | RedirectError {
+  private refused(
+    checked: Checked,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): checked is PageError | RedirectError {
     if ('kind' in checked && checked.kind === 'page') {
       this.html(reply, 400, errorPage(checked.message));
       return true;
     }
     if ('kind' in checked && checked.kind === 'redirect') {
-      void reply.status(302).header('location', this.authorize.errorRedirect(checked)).send();
+      void reply
+        .status(302)
+        .header('location', this.authorize.errorRedirect(checked, issuerOf(this.config, request)))
+        .send();
       return true;
     }
     return false;

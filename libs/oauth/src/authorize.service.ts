@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { APP_CONFIG, AppConfig, pepperHash, SECRETS, Secrets } from '@app/config';
+import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { isUuid } from '@app/common';
 import { AuditWriter } from '@app/audit';
 import {
@@ -31,7 +31,6 @@ export class AuthorizeService {
     private readonly em: EntityManager,
     private readonly audit: AuditWriter,
     @Inject(SECRETS) private readonly secrets: Secrets,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The request checked against its client: an error page, an error redirect, or the request. */
@@ -43,12 +42,12 @@ export class AuthorizeService {
     return checkAuthorize(params, client);
   }
 
-  errorRedirect(error: RedirectError): string {
+  errorRedirect(error: RedirectError, issuer: string): string {
     return redirectTo(error.redirectUri, {
       error: error.error,
       error_description: error.description,
       state: error.state,
-      iss: this.config.auth.issuer,
+      iss: issuer,
     });
   }
 
@@ -57,18 +56,23 @@ export class AuthorizeService {
    * or these scopes granted before), else the consent page. A user who is not a member
    * of the app's space is sent back with `access_denied`.
    */
-  async decide(request: AuthorizeRequest, user: Signed, params: AuthorizeParams): Promise<AuthorizeOutcome> {
+  async decide(
+    request: AuthorizeRequest,
+    user: Signed,
+    params: AuthorizeParams,
+    issuer: string,
+  ): Promise<AuthorizeOutcome> {
     const { client } = request;
     const space = await spaceAndRole.first(this.em, { spaceId: client.space_id, userId: user.user_id });
     if (!space?.role)
-      return { redirect: this.denied(request, 'You are not a member of the space this app belongs to.') };
+      return { redirect: this.denied(request, issuer, 'You are not a member of the space this app belongs to.') };
     const granted = await consentOf.first(this.em, {
       spaceId: client.space_id,
       clientId: client.id,
       userId: user.user_id,
     });
     if (client.first_party || request.scopes.every((s) => granted?.scopes.includes(s)))
-      return { redirect: await this.issueCode(request, user) };
+      return { redirect: await this.issueCode(request, user, issuer) };
     return { page: 'consent', request, spaceName: space.name, email: user.email, csrf: this.csrf(user, params) };
   }
 
@@ -79,6 +83,7 @@ export class AuthorizeService {
     params: AuthorizeParams,
     csrf: string | undefined,
     allow: boolean,
+    issuer: string,
   ): Promise<AuthorizeOutcome> {
     const expected = Buffer.from(this.csrf(user, params));
     if (!csrf || csrf.length !== expected.length || !timingSafeEqual(Buffer.from(csrf), expected))
@@ -90,7 +95,7 @@ export class AuthorizeService {
     const { client } = request;
     const space = await spaceAndRole.first(this.em, { spaceId: client.space_id, userId: user.user_id });
     if (!space?.role)
-      return { redirect: this.denied(request, 'You are not a member of the space this app belongs to.') };
+      return { redirect: this.denied(request, issuer, 'You are not a member of the space this app belongs to.') };
     await this.em.transactional(async (em) => {
       if (allow)
         await saveConsent.rows(em, {
@@ -108,22 +113,25 @@ export class AuthorizeService {
         metadata: { scopes: request.scopes },
       });
     });
-    if (!allow) return { redirect: this.denied(request, 'The user denied the request.') };
-    return { redirect: await this.issueCode(request, user) };
+    if (!allow) return { redirect: this.denied(request, issuer, 'The user denied the request.') };
+    return { redirect: await this.issueCode(request, user, issuer) };
   }
 
-  private denied(request: AuthorizeRequest, description: string): string {
-    return this.errorRedirect({
-      kind: 'redirect',
-      redirectUri: request.redirectUri,
-      error: 'access_denied',
-      description,
-      state: request.state,
-    });
+  private denied(request: AuthorizeRequest, issuer: string, description: string): string {
+    return this.errorRedirect(
+      {
+        kind: 'redirect',
+        redirectUri: request.redirectUri,
+        error: 'access_denied',
+        description,
+        state: request.state,
+      },
+      issuer,
+    );
   }
 
   /** A code of 256 random bits, stored as its HMAC, for at most CODE_SECONDS. */
-  private async issueCode(request: AuthorizeRequest, user: Signed): Promise<string> {
+  private async issueCode(request: AuthorizeRequest, user: Signed, issuer: string): Promise<string> {
     const code = randomBytes(32).toString('base64url');
     await insertCode.rows(this.em, {
       codeHash: this.codeHash(code),
@@ -137,7 +145,7 @@ export class AuthorizeService {
       authTime: new Date(user.auth_time),
       expiresAt: new Date(Date.now() + CODE_SECONDS * 1000),
     });
-    return redirectTo(request.redirectUri, { code, state: request.state, iss: this.config.auth.issuer });
+    return redirectTo(request.redirectUri, { code, state: request.state, iss: issuer });
   }
 
   codeHash(code: string): Buffer {

@@ -8,6 +8,7 @@ import { AuditWriter } from '@app/audit';
 import { OAuthError, OAuthGrants, OAuthTokenResponse, SigningKeysService } from '@app/auth';
 import { AuthorizeService } from './authorize.service';
 import { authenticateClient } from './client-auth';
+import { issuerOf } from './issuer';
 import {
   clientById,
   CodeRow,
@@ -92,7 +93,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
         });
       throw new OAuthError('invalid_grant', issued.error);
     }
-    return this.tokens(issued.code, issued.authorizationId, client.id);
+    return this.tokens(issued.code, issued.authorizationId, client.id, issuerOf(this.config, request));
   }
 
   /** Why this code cannot be exchanged by this client with these parameters, or undefined. */
@@ -111,7 +112,12 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     return undefined;
   }
 
-  private async tokens(code: CodeRow, authorizationId: string, clientId: string): Promise<OAuthTokenResponse> {
+  private async tokens(
+    code: CodeRow,
+    authorizationId: string,
+    clientId: string,
+    issuer: string,
+  ): Promise<OAuthTokenResponse> {
     const ttl = this.config.auth.accessTokenTtl;
     const scope = code.scopes.join(' ');
     const accessToken = await this.keys.sign(
@@ -127,6 +133,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     };
     if (code.scopes.includes('openid'))
       response.id_token = await this.keys.signIdToken(
+        issuer,
         code.user_id,
         clientId,
         {

@@ -5,6 +5,7 @@ import { SpacesModule } from '@app/spaces';
 import { AppTokenResolver } from './app-token.resolver';
 import { AuthorizeController } from './authorize.controller';
 import { AuthorizationCodeGrant } from './code-grant';
+import { DiscoveryController } from './discovery.controller';
 import { AuthorizeService } from './authorize.service';
 import { OAuthClientsController } from './oauth-clients.controller';
 import { OAuthSessions } from './oauth-session';
@@ -13,7 +14,7 @@ import { OAuthClientsService } from './oauth-clients.service';
 /** OAuth 2.0 for apps acting for a user: clients of a space (and, to come, the authorization-code flow). */
 @Module({
   imports: [AuditModule, AuthModule, SpacesModule],
-  controllers: [OAuthClientsController, AuthorizeController],
+  controllers: [OAuthClientsController, AuthorizeController, DiscoveryController],
   providers: [OAuthClientsService, AuthorizeService, OAuthSessions, AuthorizationCodeGrant, AppTokenResolver],
   exports: [OAuthClientsService],
 })

@@ -9,7 +9,8 @@ const TAGS = [
   {
     name: 'auth',
     description:
-      'Accounts, sessions (rotating refresh tokens), API-key-to-JWT exchange, OAuth 2.0 token endpoint, JWKS.',
+      'Accounts, sessions (rotating refresh tokens), API-key-to-JWT exchange, OAuth 2.0 token endpoint, ' +
+      'OpenID Connect discovery and UserInfo, JWKS.',
   },
   { name: 'spaces', description: 'Spaces: the tenants that hold collections, keys and members.' },
   { name: 'members', description: 'People in a space and their roles.' },

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -19,81 +20,57 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 export const CLIENT_TYPES = ['confidential', 'public'] as const;
 export type ClientType = (typeof CLIENT_TYPES)[number];
 
-class OAuthClientFieldsDto {
-  /** Shown to users on the consent page. */
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Acme Reports' })
-  @IsOptionalNonNull()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 100)
-  name?: string;
+const NAME = { minLength: 1, maxLength: 100, example: 'Acme Reports' };
+const REDIRECT_URIS = {
+  type: 'array',
+  items: { type: 'string', maxLength: 2000, format: 'uri' },
+  minItems: 1,
+  maxItems: 10,
+  example: ['https://reports.example.com/oauth/callback'],
+} as never;
+const SCOPES = {
+  enum: OAUTH_SCOPE_NAMES,
+  isArray: true,
+  maxItems: OAUTH_SCOPE_NAMES.length,
+  example: ['openid', 'email', 'records:read', 'offline_access'],
+};
 
-  /** Compared exactly at /oauth/authorize: `https`, or `http` on a loopback host; no wildcards, no fragment. */
-  @ApiPropertyOptional({
-    type: 'array',
-    items: { type: 'string', maxLength: 2000, format: 'uri' },
-    minItems: 1,
-    maxItems: 10,
-    example: ['https://reports.example.com/oauth/callback'],
-  } as never)
-  @IsOptionalNonNull()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(10)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @MaxLength(2000, { each: true })
-  redirect_uris?: string[];
+/** Shown to users on the consent page. */
+const Name = () => applyDecorators(Transform(trim), IsString(), Length(1, 100));
+/** Compared exactly at /oauth/authorize: `https`, or `http` on a loopback host; no wildcards, no fragment. */
+const RedirectUris = () =>
+  applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(10),
+    ArrayUnique(),
+    IsString({ each: true }),
+    MaxLength(2000, { each: true }),
+  );
+/** The most this client may ask a user for; a request beyond it is `invalid_scope`. */
+const Scopes = () =>
+  applyDecorators(IsArray(), ArrayMinSize(1), ArrayUnique(), IsIn(OAUTH_SCOPE_NAMES, { each: true }));
+/** Skips the consent page (the platform's own apps). Only platform admins may set it. */
+const FirstParty = () => applyDecorators(ApiPropertyOptional({ default: false }), IsOptional(), IsBoolean());
 
-  /** The most this client may ask a user for; a request beyond it is `invalid_scope`. */
-  @ApiPropertyOptional({
-    enum: OAUTH_SCOPE_NAMES,
-    isArray: true,
-    maxItems: OAUTH_SCOPE_NAMES.length,
-    example: ['openid', 'email', 'records:read', 'offline_access'],
-  })
-  @IsOptionalNonNull()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayUnique()
-  @IsIn(OAUTH_SCOPE_NAMES, { each: true })
-  scopes?: OAuthScope[];
-
-  /** Skips the consent page (the platform's own apps). Only platform admins may set it. */
-  @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @IsBoolean()
-  first_party?: boolean;
-}
-
-export class CreateOAuthClientDto extends OAuthClientFieldsDto {
-  @ApiProperty({ minLength: 1, maxLength: 100, example: 'Acme Reports' })
-  declare name: string;
-
-  @ApiProperty({
-    type: 'array',
-    items: { type: 'string', maxLength: 2000, format: 'uri' },
-    minItems: 1,
-    maxItems: 10,
-    example: ['https://reports.example.com/oauth/callback'],
-  } as never)
-  declare redirect_uris: string[];
-
-  @ApiProperty({
-    enum: OAUTH_SCOPE_NAMES,
-    isArray: true,
-    maxItems: OAUTH_SCOPE_NAMES.length,
-    example: ['openid', 'email', 'records:read', 'offline_access'],
-  })
-  declare scopes: OAuthScope[];
-
+export class CreateOAuthClientDto {
+  @ApiProperty(NAME) @Name() name: string;
+  @ApiProperty(REDIRECT_URIS) @RedirectUris() redirect_uris: string[];
+  @ApiProperty(SCOPES) @Scopes() scopes: OAuthScope[];
   /** `confidential`: a server that keeps a secret. `public`: a browser or native app; PKCE is mandatory. */
   @ApiProperty({ enum: CLIENT_TYPES })
   @IsIn(CLIENT_TYPES)
   type: ClientType;
+  @FirstParty() first_party?: boolean;
 }
 
-export class UpdateOAuthClientDto extends OAuthClientFieldsDto {}
+/** Every member optional; `null` is refused (nothing here can be unset). */
+export class UpdateOAuthClientDto {
+  @ApiPropertyOptional(NAME) @IsOptionalNonNull() @Name() name?: string;
+  @ApiPropertyOptional(REDIRECT_URIS) @IsOptionalNonNull() @RedirectUris() redirect_uris?: string[];
+  @ApiPropertyOptional(SCOPES) @IsOptionalNonNull() @Scopes() scopes?: OAuthScope[];
+  @FirstParty() first_party?: boolean;
+}
 
 export class OAuthClientDto {
   @ApiProperty({ format: 'uuid' }) client_id: string;
