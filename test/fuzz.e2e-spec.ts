@@ -1,3 +1,4 @@
+import { RFC6749_ROUTES } from '@app/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from './create-test-app';
@@ -300,7 +301,7 @@ describe('fuzz: every operation of openapi.json', () => {
         if (res.statusCode >= 500) failures.push(`${res.statusCode} ${where} → ${res.body.slice(0, 200)}`);
         else if (res.statusCode >= 400) {
           const type = String(res.headers['content-type'] ?? '');
-          if (op.path === '/oauth/token' && res.statusCode !== 413 && res.statusCode !== 415) {
+          if (RFC6749_ROUTES.has(op.path) && res.statusCode !== 413 && res.statusCode !== 415) {
             if (!type.includes('application/json') || typeof res.json<{ error?: unknown }>().error !== 'string')
               failures.push(`not RFC 6749: ${res.statusCode} ${where}`);
           } else if (!type.includes('application/problem+json'))

@@ -14,6 +14,7 @@ interface Tokens {
   expires_in: number;
   scope: string;
   id_token?: string;
+  refresh_token?: string;
 }
 
 describe('POST /oauth/token grant_type=authorization_code, and what the token may do', () => {
@@ -264,5 +265,80 @@ describe('POST /oauth/token grant_type=authorization_code, and what the token ma
       headers: bearer(owner.access_token),
     });
     expect((await list(theirs.access_token)).statusCode).toBe(401);
+  });
+
+  it('gives offline_access a refresh token that rotates, for its own client only, and not as a user session', async () => {
+    const { verifier, challenge } = pkce();
+    const code = await obtainCode(t, member, paramsFor(challenge, 'records:read offline_access'));
+    const first = (await exchange(code, verifier)).json<Tokens>();
+    expect(first.refresh_token).toMatch(/^prt_/);
+    const refresh = (token: string, c = client) =>
+      postForm(
+        t,
+        '/oauth/token',
+        { grant_type: 'refresh_token', refresh_token: token },
+        c.client_secret ? basic(c.client_id, c.client_secret) : { 'x-ignored': '1' },
+      );
+    // Not a user's own session: /api/auth/refresh refuses it, and nothing is spent.
+    const asUser = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      payload: { refresh_token: first.refresh_token },
+    });
+    expect(asUser.statusCode).toBe(401);
+    // Another client cannot use it either (and does not spend it).
+    const other = await registerClient(t, owner, spaceId, {
+      name: 'Thief',
+      type: 'confidential',
+      redirect_uris: [REDIRECT],
+      scopes: ['records:read', 'offline_access'],
+    });
+    expect((await refresh(first.refresh_token!, other)).json<OAuthErrorDto>().error).toBe('invalid_grant');
+
+    const renewed = await refresh(first.refresh_token!);
+    expect(renewed.statusCode).toBe(200);
+    const next = renewed.json<Tokens>();
+    expect(next).toMatchObject({ token_type: 'Bearer', scope: 'records:read offline_access' });
+    expect(next.refresh_token).not.toBe(first.refresh_token);
+    expect((await list(next.access_token)).statusCode).toBe(200);
+    // Reusing the spent token revokes the family: the successor stops working too.
+    expect((await refresh(first.refresh_token!)).json<OAuthErrorDto>().error).toBe('invalid_grant');
+    expect((await refresh(next.refresh_token!)).json<OAuthErrorDto>().error).toBe('invalid_grant');
+  });
+
+  it('revokes (RFC 7009) by access or refresh token, for the client that holds it, answering 200 either way', async () => {
+    const revoke = (token: string, c = client) =>
+      postForm(t, '/oauth/revoke', { token }, c.client_secret ? basic(c.client_id, c.client_secret) : {});
+    const other = await registerClient(t, owner, spaceId, {
+      name: 'Stranger',
+      type: 'confidential',
+      redirect_uris: [REDIRECT],
+      scopes: ['records:read'],
+    });
+    // By access token: another client's attempt changes nothing; the holder's revokes.
+    const byAccess = await tokensFor(member, 'records:read offline_access');
+    expect((await revoke(byAccess.access_token, other)).statusCode).toBe(200);
+    expect((await list(byAccess.access_token)).statusCode).toBe(200);
+    const done = await revoke(byAccess.access_token);
+    expect(done.statusCode).toBe(200);
+    expect(done.headers['cache-control']).toBe('no-store');
+    expect((await list(byAccess.access_token)).statusCode).toBe(401);
+    const refreshAfter = await postForm(
+      t,
+      '/oauth/token',
+      { grant_type: 'refresh_token', refresh_token: byAccess.refresh_token! },
+      basic(client.client_id, client.client_secret!),
+    );
+    expect(refreshAfter.json<OAuthErrorDto>().error).toBe('invalid_grant');
+    // By refresh token: the access tokens of that authorization stop too.
+    const byRefresh = await tokensFor(member, 'records:read offline_access');
+    expect((await revoke(byRefresh.refresh_token!)).statusCode).toBe(200);
+    expect((await list(byRefresh.access_token)).statusCode).toBe(401);
+    // Garbage is 200 as well; a wrong client secret is invalid_client.
+    expect((await revoke('not-a-token')).statusCode).toBe(200);
+    const forged = { ...client, client_secret: client.client_secret!.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) };
+    const refused = await revoke(byRefresh.access_token, forged);
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json<OAuthErrorDto>().error).toBe('invalid_client');
   });
 });

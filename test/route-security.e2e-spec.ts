@@ -19,6 +19,7 @@ const PUBLIC = new Set([
   'GET /oauth/authorize',
   'POST /oauth/sign-in',
   'POST /oauth/consent',
+  'POST /oauth/revoke',
   'GET /.well-known/oauth-authorization-server',
   'GET /.well-known/openid-configuration',
 ]);

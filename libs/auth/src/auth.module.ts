@@ -29,6 +29,6 @@ import { UserSchema } from './user.entity';
     OAuthGrants,
     RefreshTokenGrant,
   ],
-  exports: [SigningKeysService, MeService, OAuthGrants, AuthService],
+  exports: [SigningKeysService, RefreshTokensService, MeService, OAuthGrants, AuthService],
 })
 export class AuthModule {}

@@ -9,11 +9,14 @@ export interface RefreshTokenRow {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+  /** Set when the family belongs to an OAuth app's authorization (offline_access), not to a user's own session. */
+  oauth_authorization_id: string | null;
 }
 
-export const insertRefreshFamily = statement<{ familyId: string; userId: string }>(
+export const insertRefreshFamily = statement<{ familyId: string; userId: string; authorizationId: string | null }>(
   'insert-refresh-family',
-  'insert into refresh_families (id, user_id) values (:familyId, :userId)',
+  `insert into refresh_families (id, user_id, oauth_authorization_id)
+   values (:familyId, :userId, :authorizationId)`,
 );
 
 export const insertRefreshToken = statement<{ id: string; familyId: string; tokenHash: Buffer; expiresAt: Date }>(
@@ -25,7 +28,7 @@ export const insertRefreshToken = statement<{ id: string; familyId: string; toke
 /** Locks the token row: two concurrent rotations of one token serialise here. */
 export const refreshTokenByHash = statement<{ tokenHash: Buffer }, RefreshTokenRow>(
   'refresh-token-by-hash',
-  `select t.id, t.family_id, f.user_id, t.expires_at, t.used_at, f.revoked_at
+  `select t.id, t.family_id, f.user_id, t.expires_at, t.used_at, f.revoked_at, f.oauth_authorization_id
      from refresh_tokens t join refresh_families f on f.id = t.family_id
     where t.token_hash = :tokenHash for update of t`,
 );

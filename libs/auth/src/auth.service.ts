@@ -101,6 +101,9 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPairDto> {
     const { outcome, user } = await this.em.transactional(async (em) => {
       const outcome = await this.refreshTokens.rotate(em, refreshToken);
+      // An app's refresh token renews the app's access (the token endpoint), never a user's own session:
+      // refused before anything is spent (the throw rolls the rotation back).
+      if (outcome.ok && outcome.authorizationId) throw new InvalidRefreshToken('app');
       const user = outcome.userId ? await em.findOne(UserSchema, { id: outcome.userId }) : null;
       const actor = user ? userActor(user) : ANONYMOUS;
       const resource = { type: 'session', id: outcome.familyId ?? null };

@@ -6,3 +6,4 @@ export * from './me.service';
 export * from './oauth-grants';
 export * from './signing-keys.service';
 export * from './user.entity';
+export * from './refresh-tokens.service';

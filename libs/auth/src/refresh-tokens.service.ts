@@ -15,7 +15,15 @@ import {
 const PREFIX = 'prt_';
 
 export type RotateOutcome =
-  | { ok: true; userId: string; familyId: string; token: string; reusedWithinWindow: boolean }
+  | {
+      ok: true;
+      userId: string;
+      familyId: string;
+      token: string;
+      reusedWithinWindow: boolean;
+      /** The OAuth authorization an app's family belongs to; null for a user's own session. */
+      authorizationId: string | null;
+    }
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused'; userId?: string; familyId?: string };
 
 /**
@@ -38,9 +46,13 @@ export class RefreshTokensService {
   }
 
   /** Starts a new family for a fresh login; returns its first token. Runs in the caller's transaction. */
-  async startFamily(em: EntityManager, userId: string): Promise<{ familyId: string; token: string }> {
+  async startFamily(
+    em: EntityManager,
+    userId: string,
+    authorizationId: string | null = null,
+  ): Promise<{ familyId: string; token: string }> {
     const familyId = uuidv7();
-    await insertRefreshFamily.rows(em, { familyId, userId });
+    await insertRefreshFamily.rows(em, { familyId, userId, authorizationId });
     return { familyId, token: await this.mint(em, familyId) };
   }
 
@@ -69,6 +81,7 @@ export class RefreshTokensService {
     const row = await this.find(em, token);
     if (!row) return { ok: false, reason: 'unknown' };
     const ids = { userId: row.user_id, familyId: row.family_id };
+    const authorizationId = row.oauth_authorization_id;
     if (row.revoked_at) return { ok: false, reason: 'revoked', ...ids };
     if (new Date(row.expires_at) <= new Date()) return { ok: false, reason: 'expired', ...ids };
     const successor = this.successorOf(token);
@@ -80,10 +93,16 @@ export class RefreshTokensService {
         return { ok: false, reason: 'reused', ...ids };
       }
       // A retry inside the window: the successor minted the first time, again.
-      return { ok: true, ...ids, token: successor, reusedWithinWindow: true };
+      return { ok: true, ...ids, token: successor, reusedWithinWindow: true, authorizationId };
     }
     await spendRefreshToken.rows(em, { id: row.id });
-    return { ok: true, ...ids, token: await this.mint(em, row.family_id, successor), reusedWithinWindow: false };
+    return {
+      ok: true,
+      ...ids,
+      token: await this.mint(em, row.family_id, successor),
+      reusedWithinWindow: false,
+      authorizationId,
+    };
   }
 
   /** Revokes the family `token` belongs to; unknown tokens are ignored (logout is idempotent). */

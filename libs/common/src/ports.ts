@@ -64,6 +64,20 @@ export interface AppTokenResolver {
   fromToken(request: FastifyRequest, claims: TokenClaims): Promise<UserPrincipal | null>;
 }
 
+/** A token endpoint answer (RFC 6749 §5.1). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token?: string;
+  scope?: string;
+}
+
+/** Renews an app's access with its refresh token (offline_access). Plugged by oauth, asked by auth's refresh grant. */
+export interface AppRefresher {
+  refresh(params: Record<string, string>, request: FastifyRequest): Promise<TokenResponse>;
+}
+
 export interface PortTypes {
   authenticator: Authenticator;
   badCredentialObserver: BadCredentialObserver;
@@ -72,6 +86,7 @@ export interface PortTypes {
   apiKeyVerifier: ApiKeyVerifier;
   keyTokenResolver: KeyTokenResolver;
   appTokenResolver: AppTokenResolver;
+  appRefresher: AppRefresher;
 }
 
 @Injectable()

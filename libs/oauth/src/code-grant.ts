@@ -5,7 +5,8 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig, pepperHash, SECRETS, Secrets } from '@app/config';
 import { uuidv7 } from '@app/common';
 import { AuditWriter } from '@app/audit';
-import { OAuthError, OAuthGrants, OAuthTokenResponse, SigningKeysService } from '@app/auth';
+import { OAuthError, OAuthGrants, OAuthTokenResponse, RefreshTokensService, SigningKeysService } from '@app/auth';
+import { AppTokens } from './app-tokens';
 import { AuthorizeService } from './authorize.service';
 import { authenticateClient } from './client-auth';
 import { issuerOf } from './issuer';
@@ -33,6 +34,8 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     private readonly em: EntityManager,
     private readonly authorize: AuthorizeService,
     private readonly keys: SigningKeysService,
+    private readonly appTokens: AppTokens,
+    private readonly refreshTokens: RefreshTokensService,
     private readonly audit: AuditWriter,
     @Inject(SECRETS) private readonly secrets: Secrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,7 +55,8 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     if (!params.code) throw new OAuthError('invalid_request', 'code is required.');
     if (!params.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required.');
     const codeHash = this.authorize.codeHash(params.code);
-    type Exchanged = { code: CodeRow; authorizationId: string } | { error: string; replay?: CodeRow };
+    type Exchanged =
+      { code: CodeRow; authorizationId: string; refreshToken?: string } | { error: string; replay?: CodeRow };
     const issued = await this.em.transactional(async (em): Promise<Exchanged> => {
       const code = await lockCode.first(em, { codeHash });
       if (!code) return { error: 'The code is invalid.' };
@@ -79,7 +83,11 @@ export class AuthorizationCodeGrant implements OnModuleInit {
         resource: { type: 'oauth_client', id: client.id },
         metadata: { authorization_id: authorizationId, scopes: code.scopes },
       });
-      return { code, authorizationId };
+      // offline_access: a refresh family of the authorization's own, rotating as users' families do.
+      const refresh = code.scopes.includes('offline_access')
+        ? await this.refreshTokens.startFamily(em, code.user_id, authorizationId)
+        : undefined;
+      return { code, authorizationId, refreshToken: refresh?.token };
     });
     if ('error' in issued) {
       if (issued.replay)
@@ -93,7 +101,13 @@ export class AuthorizationCodeGrant implements OnModuleInit {
         });
       throw new OAuthError('invalid_grant', issued.error);
     }
-    return this.tokens(issued.code, issued.authorizationId, client.id, issuerOf(this.config, request));
+    return this.tokens(
+      issued.code,
+      issued.authorizationId,
+      client.id,
+      issuerOf(this.config, request),
+      issued.refreshToken,
+    );
   }
 
   /** Why this code cannot be exchanged by this client with these parameters, or undefined. */
@@ -117,20 +131,12 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     authorizationId: string,
     clientId: string,
     issuer: string,
+    refreshToken: string | undefined,
   ): Promise<OAuthTokenResponse> {
-    const ttl = this.config.auth.accessTokenTtl;
-    const scope = code.scopes.join(' ');
-    const accessToken = await this.keys.sign(
-      code.user_id,
-      { kind: 'oauth', spc: code.space_id, cid: clientId, aid: authorizationId, scope },
-      ttl,
+    const response: OAuthTokenResponse & { id_token?: string } = await this.appTokens.access(
+      { userId: code.user_id, spaceId: code.space_id, clientId, authorizationId, scopes: code.scopes },
+      refreshToken,
     );
-    const response: OAuthTokenResponse & { id_token?: string } = {
-      access_token: accessToken,
-      token_type: 'Bearer',
-      expires_in: ttl,
-      scope,
-    };
     if (code.scopes.includes('openid'))
       response.id_token = await this.keys.signIdToken(
         issuer,
@@ -140,7 +146,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
           auth_time: Math.floor(new Date(code.auth_time).getTime() / 1000),
           ...(code.nonce ? { nonce: code.nonce } : {}),
         },
-        ttl,
+        this.config.auth.accessTokenTtl,
       );
     return response;
   }

@@ -14,6 +14,7 @@ export class OAuthMetadataDto {
   @ApiProperty({ format: 'uri', maxLength: 2000 }) token_endpoint: string;
   @ApiProperty({ format: 'uri', maxLength: 2000 }) userinfo_endpoint: string;
   @ApiProperty({ format: 'uri', maxLength: 2000 }) jwks_uri: string;
+  @ApiProperty({ format: 'uri', maxLength: 2000 }) revocation_endpoint: string;
   @ApiProperty(list(20)) scopes_supported: string[];
   @ApiProperty(list(5)) response_types_supported: string[];
   @ApiProperty(list(5)) grant_types_supported: string[];
@@ -82,6 +83,7 @@ export class DiscoveryController {
       token_endpoint: `${issuer}/oauth/token`,
       userinfo_endpoint: `${issuer}/oauth/userinfo`,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
+      revocation_endpoint: `${issuer}/oauth/revoke`,
       scopes_supported: [...OAUTH_SCOPE_NAMES],
       response_types_supported: ['code'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],

@@ -2,10 +2,13 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
+import { AppRefresher } from './app-refresh';
 import { AppTokenResolver } from './app-token.resolver';
+import { AppTokens } from './app-tokens';
 import { AuthorizeController } from './authorize.controller';
 import { AuthorizationCodeGrant } from './code-grant';
 import { DiscoveryController } from './discovery.controller';
+import { RevokeController } from './revoke.controller';
 import { AuthorizeService } from './authorize.service';
 import { OAuthClientsController } from './oauth-clients.controller';
 import { OAuthSessions } from './oauth-session';
@@ -14,8 +17,16 @@ import { OAuthClientsService } from './oauth-clients.service';
 /** OAuth 2.0 for apps acting for a user: clients of a space (and, to come, the authorization-code flow). */
 @Module({
   imports: [AuditModule, AuthModule, SpacesModule],
-  controllers: [OAuthClientsController, AuthorizeController, DiscoveryController],
-  providers: [OAuthClientsService, AuthorizeService, OAuthSessions, AuthorizationCodeGrant, AppTokenResolver],
+  controllers: [OAuthClientsController, AuthorizeController, DiscoveryController, RevokeController],
+  providers: [
+    OAuthClientsService,
+    AuthorizeService,
+    OAuthSessions,
+    AuthorizationCodeGrant,
+    AppTokenResolver,
+    AppTokens,
+    AppRefresher,
+  ],
   exports: [OAuthClientsService],
 })
 export class OAuthModule {}

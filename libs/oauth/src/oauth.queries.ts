@@ -238,3 +238,46 @@ export const appPrincipal = statement<{ id: string }, AppPrincipalRow>(
      left join space_members m on m.space_id = a.space_id and m.user_id = a.user_id
     where a.id = :id and a.revoked_at is null`,
 );
+
+/** What renewing an app's access needs to know of its authorization. */
+export const authorizationForRefresh = statement<
+  { id: string },
+  {
+    space_id: string;
+    client_id: string;
+    user_id: string;
+    scopes: string[];
+    revoked_at: Date | null;
+    role: string | null;
+  }
+>(
+  'oauth-authorization-for-refresh',
+  `select a.space_id, a.client_id, a.user_id, a.scopes, a.revoked_at, m.role
+     from oauth_authorizations a
+     left join space_members m on m.space_id = a.space_id and m.user_id = a.user_id
+    where a.id = :id`,
+);
+
+/** Revokes an authorization (and the refresh families resting on it): its tokens stop on the next request. */
+export const revokeAuthorization = statement<
+  { id: string; clientId: string },
+  { id: string; space_id: string; user_id: string }
+>(
+  'revoke-oauth-authorization',
+  `with revoked as (
+     update oauth_authorizations set revoked_at = now()
+      where id = :id and client_id = :clientId and revoked_at is null
+      returning id, space_id, user_id),
+   families as (
+     update refresh_families f set revoked_at = now(), revoked_reason = 'oauth_revoke'
+       from revoked where f.oauth_authorization_id = revoked.id and f.revoked_at is null returning 1)
+   select id, space_id, user_id from revoked`,
+);
+
+/** The authorization an app's refresh token rests on (whatever the token's state). */
+export const authorizationOfRefreshToken = statement<{ tokenHash: Buffer }, { authorization_id: string | null }>(
+  'oauth-authorization-of-refresh-token',
+  `select f.oauth_authorization_id as authorization_id
+     from refresh_tokens t join refresh_families f on f.id = t.family_id
+    where t.token_hash = :tokenHash`,
+);
