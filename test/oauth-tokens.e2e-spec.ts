@@ -341,4 +341,76 @@ describe('POST /oauth/token grant_type=authorization_code, and what the token ma
     expect(refused.statusCode).toBe(401);
     expect(refused.json<OAuthErrorDto>().error).toBe('invalid_client');
   });
+
+  it('introspects (RFC 7662) for the confidential client that holds the token, and inactive for anyone else', async () => {
+    const introspect = (token: string, c = client) =>
+      postForm(t, '/oauth/introspect', { token }, c.client_secret ? basic(c.client_id, c.client_secret) : {});
+    const tokens = await tokensFor(member, 'records:read offline_access');
+    const access = await introspect(tokens.access_token);
+    expect(access.statusCode).toBe(200);
+    expect(access.json<Record<string, unknown>>()).toMatchObject({
+      active: true,
+      scope: 'records:read offline_access',
+      client_id: client.client_id,
+      sub: member.id,
+      token_type: 'access_token',
+      space_id: spaceId,
+    });
+    expect((await introspect(tokens.refresh_token!)).json<Record<string, unknown>>()).toMatchObject({
+      active: true,
+      token_type: 'refresh_token',
+    });
+    const other = await registerClient(t, owner, spaceId, {
+      name: 'Peeker',
+      type: 'confidential',
+      redirect_uris: [REDIRECT],
+      scopes: ['records:read'],
+    });
+    for (const [token, c] of [
+      [tokens.access_token, other],
+      ['garbage', client],
+      [member.access_token, client],
+    ] as const)
+      expect((await introspect(token, c)).json()).toEqual({ active: false });
+    const cli = await registerClient(t, owner, spaceId, {
+      name: 'Public',
+      type: 'public',
+      redirect_uris: [REDIRECT],
+      scopes: ['records:read'],
+    });
+    const byPublic = await postForm(t, '/oauth/introspect', { token: tokens.access_token, client_id: cli.client_id });
+    expect(byPublic.statusCode).toBe(401);
+  });
+
+  it('lists the apps a user authorised and withdraws one, stopping its tokens at once', async () => {
+    const user = await signup(t.app);
+    await addMember(t.app, owner.access_token, spaceId, user.email, 'viewer');
+    const tokens = await tokensFor(user, 'records:read offline_access');
+    const grants = await t.app.inject({ method: 'GET', url: '/api/auth/grants', headers: bearer(user.access_token) });
+    expect(grants.statusCode).toBe(200);
+    expect(grants.json<{ data: Record<string, unknown>[] }>().data).toEqual([
+      expect.objectContaining({
+        client_id: client.client_id,
+        client_name: 'Acme Reports',
+        space_id: spaceId,
+        scopes: ['records:read', 'offline_access'],
+      }),
+    ]);
+    // An app's token cannot manage grants: that is the user's own business.
+    const byApp = await t.app.inject({ method: 'GET', url: '/api/auth/grants', headers: bearer(tokens.access_token) });
+    expect(byApp.statusCode).toBe(403);
+    const url = `/api/auth/grants/${client.client_id}`;
+    expect((await t.app.inject({ method: 'DELETE', url, headers: bearer(user.access_token) })).statusCode).toBe(204);
+    expect((await list(tokens.access_token)).statusCode).toBe(401);
+    const refresh = await postForm(
+      t,
+      '/oauth/token',
+      { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+      basic(client.client_id, client.client_secret!),
+    );
+    expect(refresh.json<OAuthErrorDto>().error).toBe('invalid_grant');
+    expect((await t.app.inject({ method: 'DELETE', url, headers: bearer(user.access_token) })).statusCode).toBe(404);
+    const after = await t.app.inject({ method: 'GET', url: '/api/auth/grants', headers: bearer(user.access_token) });
+    expect(after.json<{ data: unknown[] }>().data).toEqual([]);
+  });
 });

@@ -20,6 +20,7 @@ const PUBLIC = new Set([
   'POST /oauth/sign-in',
   'POST /oauth/consent',
   'POST /oauth/revoke',
+  'POST /oauth/introspect',
   'GET /.well-known/oauth-authorization-server',
   'GET /.well-known/openid-configuration',
 ]);

@@ -11,7 +11,7 @@ const logger = new Logger('Exceptions');
 const outages = new StateLog(logger, 'dependency unavailable, answering 503');
 
 /** Routes whose errors are RFC 6749 bodies (`{ error, error_description }`) rather than problems. */
-export const RFC6749_ROUTES = new Set<string>(['/oauth/token', '/oauth/revoke']);
+export const RFC6749_ROUTES = new Set<string>(['/oauth/token', '/oauth/revoke', '/oauth/introspect']);
 
 /** Writes a problem body for errors raised inside Nest (guards, pipes, handlers). */
 export function sendProblem(

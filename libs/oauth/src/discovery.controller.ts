@@ -15,6 +15,7 @@ export class OAuthMetadataDto {
   @ApiProperty({ format: 'uri', maxLength: 2000 }) userinfo_endpoint: string;
   @ApiProperty({ format: 'uri', maxLength: 2000 }) jwks_uri: string;
   @ApiProperty({ format: 'uri', maxLength: 2000 }) revocation_endpoint: string;
+  @ApiProperty({ format: 'uri', maxLength: 2000 }) introspection_endpoint: string;
   @ApiProperty(list(20)) scopes_supported: string[];
   @ApiProperty(list(5)) response_types_supported: string[];
   @ApiProperty(list(5)) grant_types_supported: string[];
@@ -84,6 +85,7 @@ export class DiscoveryController {
       userinfo_endpoint: `${issuer}/oauth/userinfo`,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       revocation_endpoint: `${issuer}/oauth/revoke`,
+      introspection_endpoint: `${issuer}/oauth/introspect`,
       scopes_supported: [...OAUTH_SCOPE_NAMES],
       response_types_supported: ['code'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],

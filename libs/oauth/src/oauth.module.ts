@@ -8,6 +8,9 @@ import { AppTokens } from './app-tokens';
 import { AuthorizeController } from './authorize.controller';
 import { AuthorizationCodeGrant } from './code-grant';
 import { DiscoveryController } from './discovery.controller';
+import { GrantsController } from './grants.controller';
+import { IntrospectController } from './introspect.controller';
+import { AppTokenReader } from './token-reader';
 import { RevokeController } from './revoke.controller';
 import { AuthorizeService } from './authorize.service';
 import { OAuthClientsController } from './oauth-clients.controller';
@@ -17,7 +20,14 @@ import { OAuthClientsService } from './oauth-clients.service';
 /** OAuth 2.0 for apps acting for a user: clients of a space (and, to come, the authorization-code flow). */
 @Module({
   imports: [AuditModule, AuthModule, SpacesModule],
-  controllers: [OAuthClientsController, AuthorizeController, DiscoveryController, RevokeController],
+  controllers: [
+    OAuthClientsController,
+    AuthorizeController,
+    DiscoveryController,
+    RevokeController,
+    GrantsController,
+    IntrospectController,
+  ],
   providers: [
     OAuthClientsService,
     AuthorizeService,
@@ -26,6 +36,7 @@ import { OAuthClientsService } from './oauth-clients.service';
     AppTokenResolver,
     AppTokens,
     AppRefresher,
+    AppTokenReader,
   ],
   exports: [OAuthClientsService],
 })

@@ -274,10 +274,55 @@ export const revokeAuthorization = statement<
    select id, space_id, user_id from revoked`,
 );
 
-/** The authorization an app's refresh token rests on (whatever the token's state). */
-export const authorizationOfRefreshToken = statement<{ tokenHash: Buffer }, { authorization_id: string | null }>(
+/** The authorization an app's refresh token rests on, and the token's own state. */
+export const authorizationOfRefreshToken = statement<
+  { tokenHash: Buffer },
+  { authorization_id: string | null; expires_at: Date; used_at: Date | null; revoked_at: Date | null }
+>(
   'oauth-authorization-of-refresh-token',
-  `select f.oauth_authorization_id as authorization_id
+  `select f.oauth_authorization_id as authorization_id, t.expires_at, t.used_at, f.revoked_at
      from refresh_tokens t join refresh_families f on f.id = t.family_id
     where t.token_hash = :tokenHash`,
+);
+
+export interface GrantRow {
+  client_id: string;
+  client_name: string;
+  space_id: string;
+  space_name: string;
+  scopes: string[];
+  granted_at: Date;
+}
+
+/** The apps a user authorised: remembered consents, and first-party apps holding live authorizations. */
+export const grantsOfUser = statement<{ userId: string }, GrantRow>(
+  'oauth-grants-of-user',
+  `select g.client_id, c.name as client_name, g.space_id, s.name as space_name, g.scopes, g.granted_at
+     from (
+       select space_id, client_id, scopes, created_at as granted_at from oauth_consents where user_id = :userId
+       union all
+       select a.space_id, a.client_id, a.scopes, a.created_at from oauth_authorizations a
+        where a.user_id = :userId and a.revoked_at is null
+          and not exists (select 1 from oauth_consents k
+                           where k.user_id = a.user_id and k.space_id = a.space_id and k.client_id = a.client_id)
+     ) g
+     join oauth_clients c on c.space_id = g.space_id and c.id = g.client_id
+     join spaces s on s.id = g.space_id
+    order by g.granted_at desc`,
+);
+
+/** Withdraws a user's grant to a client: the consent goes, its authorizations and refresh families are revoked. */
+export const withdrawGrant = statement<{ userId: string; clientId: string }, { space_id: string; withdrawn: number }>(
+  'withdraw-oauth-grant',
+  `with consents as (
+     delete from oauth_consents where user_id = :userId and client_id = :clientId returning space_id),
+   revoked as (
+     update oauth_authorizations set revoked_at = now()
+      where user_id = :userId and client_id = :clientId and revoked_at is null returning id, space_id),
+   families as (
+     update refresh_families f set revoked_at = now(), revoked_reason = 'grant_withdrawn'
+       from revoked where f.oauth_authorization_id = revoked.id and f.revoked_at is null returning 1)
+   select space_id, count(*)::int as withdrawn
+     from (select space_id from consents union all select space_id from revoked) w
+    group by space_id`,
 );

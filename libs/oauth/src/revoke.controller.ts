@@ -11,13 +11,13 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { jwtVerify } from 'jose';
-import { APP_CONFIG, AppConfig, pepperHash, SECRETS, Secrets } from '@app/config';
-import { BruteForceLimited, isUuid, Public } from '@app/common';
+import { pepperHash, SECRETS, Secrets } from '@app/config';
+import { BruteForceLimited, Public } from '@app/common';
 import { AuditWriter } from '@app/audit';
-import { OAuthError, SigningKeysService } from '@app/auth';
+import { OAuthError } from '@app/auth';
 import { authenticateClient } from './client-auth';
-import { authorizationOfRefreshToken, clientById, revokeAuthorization } from './oauth.queries';
+import { clientById, revokeAuthorization } from './oauth.queries';
+import { AppTokenReader } from './token-reader';
 
 export class OAuthRevokeRequestDto {
   @ApiProperty({ maxLength: 4096, description: 'An access token or refresh token the client was issued' })
@@ -40,10 +40,9 @@ export class OAuthRevokeRequestDto {
 export class RevokeController {
   constructor(
     private readonly em: EntityManager,
-    private readonly keys: SigningKeysService,
+    private readonly reader: AppTokenReader,
     private readonly audit: AuditWriter,
     @Inject(SECRETS) private readonly secrets: Secrets,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Post('revoke')
@@ -72,7 +71,7 @@ export class RevokeController {
         (secret) => pepperHash(this.secrets, secret),
       );
       if (!params.token) throw new OAuthError('invalid_request', 'token is required.');
-      const aid = await this.authorizationOf(params.token);
+      const aid = (await this.reader.read(params.token))?.authorizationId;
       if (aid) {
         const [revoked] = await revokeAuthorization.rows(this.em, { id: aid, clientId: client.id });
         if (revoked)
@@ -90,30 +89,6 @@ export class RevokeController {
       reply.status(error.status);
       if (error.status === 401) reply.header('WWW-Authenticate', 'Basic realm="portico"');
       return { error: error.error, error_description: error.description };
-    }
-  }
-
-  /** The authorization a token rests on: an app's access JWT (signature checked) or its refresh token. */
-  private async authorizationOf(token: string): Promise<string | undefined> {
-    if (token.startsWith('prt_')) {
-      const row = await authorizationOfRefreshToken.first(this.em, { tokenHash: pepperHash(this.secrets, token) });
-      return row?.authorization_id ?? undefined;
-    }
-    try {
-      const { payload } = await jwtVerify(
-        token,
-        (header) => {
-          const key = this.keys.publicKey(header.kid);
-          if (!key) throw new Error('unknown kid');
-          return key;
-        },
-        { issuer: this.config.auth.issuer, audience: this.config.auth.audience, algorithms: ['ES256'] },
-      );
-      return payload.kind === 'oauth' && typeof payload.aid === 'string' && isUuid(payload.aid)
-        ? payload.aid
-        : undefined;
-    } catch {
-      return undefined;
     }
   }
 }
