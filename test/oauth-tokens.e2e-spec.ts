@@ -3,7 +3,7 @@ import type { JSONWebKeySet } from 'jose';
 import { createTestApp, TestApp } from './create-test-app';
 import { addMember, bearer, createCollection, createSpace, signup, TestUser } from './factories';
 import type { OAuthErrorDto, Page, Row } from './json';
-import { obtainCode, pkce, postForm, registerClient } from './oauth-helpers';
+import { obtainCode, pkce, postForm, registerClient, signInOnPages } from './oauth-helpers';
 
 const REDIRECT = 'https://reports.example.com/oauth/callback';
 const ISSUER = 'https://portico.example.com';
@@ -412,5 +412,48 @@ describe('POST /oauth/token grant_type=authorization_code, and what the token ma
     expect((await t.app.inject({ method: 'DELETE', url, headers: bearer(user.access_token) })).statusCode).toBe(404);
     const after = await t.app.inject({ method: 'GET', url: '/api/auth/grants', headers: bearer(user.access_token) });
     expect(after.json<{ data: unknown[] }>().data).toEqual([]);
+  });
+
+  it('keeps codes, secrets, refresh tokens and session cookies out of the logs and the database', async () => {
+    const { verifier, challenge } = pkce();
+    const params = paramsFor(challenge, 'openid records:read offline_access');
+    const cookie = await signInOnPages(t, member, params);
+    const code = await obtainCode(t, member, params);
+    const tokens = (await exchange(code, verifier)).json<Tokens>();
+    const renewed = (
+      await postForm(
+        t,
+        '/oauth/token',
+        { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! },
+        basic(client.client_id, client.client_secret!),
+      )
+    ).json<Tokens>();
+    const secrets = [
+      code,
+      verifier,
+      client.client_secret!,
+      tokens.refresh_token!,
+      renewed.refresh_token!,
+      tokens.access_token,
+      cookie.split('=')[1],
+    ];
+    const tables = [
+      'oauth_clients',
+      'oauth_codes',
+      'oauth_sessions',
+      'oauth_authorizations',
+      'refresh_tokens',
+      'audit_logs',
+    ];
+    const dump = JSON.stringify(await Promise.all(tables.map((table) => t.sql(`select * from ${table}`))));
+    const logs = t.logs.join('\n');
+    // The requests were logged (so the check below reads something): the token endpoint's among them.
+    expect(logs).toContain('"url":"/oauth/token"');
+    for (const secret of secrets) {
+      expect({ inDatabase: dump.includes(secret), inLogs: logs.includes(secret) }).toEqual({
+        inDatabase: false,
+        inLogs: false,
+      });
+    }
   });
 });
