@@ -71,11 +71,16 @@ describe('OpenAPI security entries', () => {
   });
   afterAll(() => t.close());
 
-  it('match enforcement: public routes none, users-only bearer, key routes all three schemes', async () => {
+  it('match enforcement: public routes none, users-only bearer, key routes the key schemes and oauth2', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json<
       OpenApiDoc<{ security?: Record<string, unknown>[] }>
     >();
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['X-Api-Key', 'bearer', 'x-undb-api-token']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      'X-Api-Key',
+      'bearer',
+      'oauth2',
+      'x-undb-api-token',
+    ]);
     const schemesOf = (op: { security?: Record<string, unknown>[] }) =>
       (op.security ?? []).flatMap((s) => Object.keys(s)).sort();
     const owner = await signup(t.app);
@@ -92,7 +97,11 @@ describe('OpenAPI security entries', () => {
         }
         expect({ route, hasBearer: schemes.includes('bearer') }).toEqual({ route, hasBearer: true });
         const keyDocumented = schemes.includes('X-Api-Key') && schemes.includes('x-undb-api-token');
-        expect({ route, schemes: keyDocumented ? ['X-Api-Key', 'bearer', 'x-undb-api-token'] : ['bearer'] }).toEqual({
+        // The routes keys may call are the ones an app's OAuth token may call.
+        expect({
+          route,
+          schemes: keyDocumented ? ['X-Api-Key', 'bearer', 'oauth2', 'x-undb-api-token'] : ['bearer'],
+        }).toEqual({
           route,
           schemes,
         });

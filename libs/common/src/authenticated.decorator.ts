@@ -1,5 +1,5 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOAuth2, ApiSecurity } from '@nestjs/swagger';
 import { ApiProblems } from './api-problems';
 import { SECURITY_SCHEMES } from './security-schemes';
 
@@ -18,7 +18,13 @@ export function Authenticated(options: { apiKeys?: boolean } = {}) {
     ApiBearerAuth(SECURITY_SCHEMES.bearer),
     ApiProblems(401, 403, 429),
   ];
-  if (options.apiKeys) decorators.push(ApiSecurity(SECURITY_SCHEMES.apiKey), ApiSecurity(SECURITY_SCHEMES.undbToken));
+  // Routes keys may call are also the ones an app's token (OAuth) may call.
+  if (options.apiKeys)
+    decorators.push(
+      ApiSecurity(SECURITY_SCHEMES.apiKey),
+      ApiSecurity(SECURITY_SCHEMES.undbToken),
+      ApiOAuth2([], SECURITY_SCHEMES.oauth2),
+    );
   return applyDecorators(...decorators);
 }
 

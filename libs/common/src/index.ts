@@ -24,3 +24,4 @@ export * from './input-guard';
 export * from './state-log';
 export * from './implied-space';
 export * from './secret-format';
+export * from './oauth-scopes';

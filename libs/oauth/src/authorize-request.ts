@@ -1,6 +1,6 @@
 import { isUuid } from '@app/common';
 import type { OAuthClientRow } from './oauth.queries';
-import { OAUTH_SCOPE_NAMES, OAuthScope } from './oauth-scopes';
+import { OAUTH_SCOPE_NAMES, OAuthScope } from '@app/common';
 
 /** The parameters of GET /oauth/authorize that travel through the sign-in and consent forms. */
 export const AUTHORIZE_PARAMS = [

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Authenticated, CurrentPrincipal, forbidden, Principal, Public } from '@app/common';
 import { issuerOf } from './issuer';
-import { OAUTH_SCOPE_NAMES } from './oauth-scopes';
+import { OAUTH_SCOPE_NAMES } from '@app/common';
 
 const list = (maxItems: number) => ({ type: 'array', items: { type: 'string', maxLength: 100 }, maxItems }) as never;
 

@@ -3,7 +3,7 @@ import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Authenticated, CurrentPrincipal, isUuid, notFound, Principal } from '@app/common';
 import { actorOf, AuditWriter } from '@app/audit';
-import { OAUTH_SCOPE_NAMES } from './oauth-scopes';
+import { OAUTH_SCOPE_NAMES } from '@app/common';
 import { grantsOfUser, withdrawGrant } from './oauth.queries';
 
 export class AppGrantDto {

@@ -1,4 +1,4 @@
 export * from './oauth.module';
 export * from './oauth-clients.service';
-export * from './oauth-scopes';
+export * from '@app/common';
 export * from './redirect-uri';

@@ -1,5 +1,5 @@
 import { AUTHORIZE_PARAMS, AuthorizeParams } from './authorize-request';
-import { OAUTH_SCOPES, OAuthScope } from './oauth-scopes';
+import { OAUTH_SCOPES, OAuthScope } from '@app/common';
 
 /**
  * The /oauth pages: small server-rendered HTML, no script, nothing loaded from

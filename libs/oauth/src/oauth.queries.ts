@@ -1,6 +1,6 @@
 import { statement } from '@app/database';
 import type { ClientType } from './dto/oauth-client.dto';
-import type { OAuthScope } from './oauth-scopes';
+import type { OAuthScope } from '@app/common';
 
 /** Every statement of the oauth lib. */
 

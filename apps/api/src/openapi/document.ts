@@ -106,6 +106,11 @@ export function mountSwaggerUi(app: INestApplication, document: OpenAPIObject): 
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
     customSiteTitle: 'Portico API',
-    swaggerOptions: { persistAuthorization: true, displayOperationId: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      displayOperationId: true,
+      // Authorize → oauth2 signs in through /oauth/authorize with PKCE (a public client of the space).
+      initOAuth: { usePkceWithAuthorizationCodeGrant: true },
+    },
   });
 }

@@ -14,7 +14,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { IsOptionalNonNull } from '@app/common';
-import { OAUTH_SCOPE_NAMES, OAuthScope } from '../oauth-scopes';
+import { OAUTH_SCOPE_NAMES, OAuthScope } from '@app/common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 export const CLIENT_TYPES = ['confidential', 'public'] as const;
