@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup } from './factories';
+import { registerClient } from './oauth-helpers';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // CI installs Chromium (.ci/run); a fresh machine without it skips this file, loudly.
@@ -171,6 +172,37 @@ describeWithBrowser('Swagger UI in a real browser', () => {
     const { status: typed } = await tryItOut(page, 'operations-orders-listOrders');
     expect((await typed.textContent())?.trim()).toBe('200');
     expect(failed).toEqual([]);
+    await page.close();
+  }, 60000);
+
+  it("signs in through Authorize → oauth2 (PKCE, the consent pages in a popup) and runs Try it out with the app's token", async () => {
+    const owner = await signup(t.app);
+    const space = await createSpace(t.app, owner.access_token);
+    await createCollection(t.app, bearer(owner.access_token), space.id);
+    const client = await registerClient(t, owner, space.id, {
+      name: 'Portico docs',
+      type: 'public',
+      redirect_uris: [`${baseUrl}/oauth2-redirect.html`],
+      scopes: ['records:read'],
+    });
+    const context = await launch();
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/docs`);
+    await page.locator('button.btn.authorize').first().click();
+    const oauth = page
+      .locator('.dialog-ux .auth-container', { has: page.locator('h4', { hasText: /^oauth2/ }) })
+      .last();
+    await oauth.locator('#client_id_authorizationCode').fill(client.client_id);
+    await oauth.locator('label[for="records:read-authorizationCode-checkbox-oauth2"]').click();
+    const [popup] = await Promise.all([context.waitForEvent('page'), oauth.locator('button.authorize').click()]);
+    await popup.getByLabel('Email').fill(owner.email);
+    await popup.getByLabel('Password').fill(owner.password);
+    await popup.getByRole('button', { name: 'Sign in' }).click();
+    await popup.getByRole('button', { name: 'Allow' }).click();
+    await expectVisible(oauth.getByText('Authorized'));
+    await page.locator('.dialog-ux button.btn-done').first().click();
+    const { status } = await tryItOut(page, 'operations-records-listRecords', { space_id: space.id, name: 'orders' });
+    expect((await status.textContent())?.trim()).toBe('200');
     await page.close();
   }, 60000);
 });

@@ -6,6 +6,7 @@ import type { OpenApiDoc, Problem } from './json';
 /** Reachable without a credential; every other route must refuse an anonymous caller. */
 const PUBLIC = new Set([
   'GET /',
+  'GET /oauth2-redirect.html',
   'GET /health/live',
   'GET /health/ready',
   'GET /.well-known/jwks.json',
