@@ -185,4 +185,36 @@ describe('GET /oauth/authorize: sign-in, consent, code', () => {
     expect(location(res).searchParams.get('error')).toBe('access_denied');
     expect(location(res).searchParams.get('state')).toBe(params.state);
   });
+
+  it('skips the consent page for a first-party client (registered by a platform admin)', async () => {
+    const adminEmail = `platform-${Date.now()}@example.com`;
+    const admin = await createTestApp({ db: t.db, secrets: t.secrets, env: { PLATFORM_ADMIN_EMAILS: adminEmail } });
+    try {
+      const root = await signup(admin.app, { email: adminEmail });
+      const space = await createSpace(admin.app, root.access_token);
+      await addMember(admin.app, root.access_token, space.id, member.email, 'viewer');
+      const res = await admin.app.inject({
+        method: 'POST',
+        url: `/api/spaces/${space.id}/oauth-clients`,
+        headers: { authorization: `Bearer ${root.access_token}` },
+        payload: {
+          name: 'Portico',
+          type: 'public',
+          redirect_uris: [REDIRECT],
+          scopes: ['records:read'],
+          first_party: true,
+        },
+      });
+      expect(res.statusCode).toBe(201);
+      const params = { ...base(), client_id: res.json<{ client_id: string }>().client_id, scope: 'records:read' };
+      const { challenge } = pkce();
+      Object.assign(params, { code_challenge: challenge, code_challenge_method: 'S256' });
+      const { cookie } = await signIn(member, params);
+      const straight = await get(authorizeUrl(params), cookie);
+      expect(straight.statusCode).toBe(302);
+      expect(location(straight).searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    } finally {
+      await admin.close();
+    }
+  });
 });

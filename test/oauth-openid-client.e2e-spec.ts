@@ -105,7 +105,14 @@ describeWithBrowser('OAuth 2.0 + OpenID Connect with openid-client and a browser
       idTokenExpected: true,
     });
     const claims = tokens.claims()!;
-    expect(claims).toMatchObject({ sub: member.id, iss: base, aud: client.client_id, nonce });
+    expect(claims).toMatchObject({
+      sub: member.id,
+      iss: base,
+      aud: client.client_id,
+      nonce,
+      email: member.email,
+      name: 'Mia Member',
+    });
     const info = await oidc.fetchUserInfo(config, tokens.access_token, member.id);
     expect(info).toEqual({ sub: member.id, email: member.email, name: 'Mia Member' });
 

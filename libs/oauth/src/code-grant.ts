@@ -17,6 +17,7 @@ import {
   lockCode,
   revokeAuthorizationOfCode,
   spendCode,
+  userClaims,
 } from './oauth.queries';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -137,7 +138,11 @@ export class AuthorizationCodeGrant implements OnModuleInit {
       { userId: code.user_id, spaceId: code.space_id, clientId, authorizationId, scopes: code.scopes },
       refreshToken,
     );
-    if (code.scopes.includes('openid'))
+    if (code.scopes.includes('openid')) {
+      // email and name travel in the id_token with their scopes, as UserInfo gives them.
+      const wantsEmail = code.scopes.includes('email');
+      const wantsName = code.scopes.includes('profile');
+      const user = wantsEmail || wantsName ? await userClaims.first(this.em, { id: code.user_id }) : undefined;
       response.id_token = await this.keys.signIdToken(
         issuer,
         code.user_id,
@@ -145,9 +150,12 @@ export class AuthorizationCodeGrant implements OnModuleInit {
         {
           auth_time: Math.floor(new Date(code.auth_time).getTime() / 1000),
           ...(code.nonce ? { nonce: code.nonce } : {}),
+          ...(wantsEmail && user ? { email: user.email } : {}),
+          ...(wantsName && user ? { name: user.name } : {}),
         },
         this.config.auth.accessTokenTtl,
       );
+    }
     return response;
   }
 }

@@ -326,3 +326,8 @@ export const withdrawGrant = statement<{ userId: string; clientId: string }, { s
      from (select space_id from consents union all select space_id from revoked) w
     group by space_id`,
 );
+
+export const userClaims = statement<{ id: string }, { email: string; name: string | null }>(
+  'oauth-user-claims',
+  'select email, name from users where id = :id',
+);
