@@ -1,3 +1,4 @@
+import { RFC6749_ROUTES } from '@app/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestApp, TestApp } from './create-test-app';
@@ -49,9 +50,18 @@ describe('the OpenAPI document', () => {
       if ((op.parameters ?? []).some((p) => p.in === 'path')) expect(codes).toContain('404');
       for (const [code, response] of Object.entries(op.responses)) {
         if (Number(code) < 400) continue;
-        // The documented exceptions: RFC 6749 errors of the OAuth token endpoint, and the
-        // readiness probe's 503, which is its health report.
-        if (path === '/oauth/token' && (code === '400' || code === '401')) continue;
+        // The documented exceptions: RFC 6749 errors of the OAuth token, revocation and
+        // introspection endpoints (an OAuthErrorDto each), the authorization pages' HTML
+        // error pages, and the readiness probe's 503, which is its health report.
+        if (RFC6749_ROUTES.has(path) && (code === '400' || code === '401')) {
+          expect({ path, code, ref: response.content?.['application/json']?.schema.$ref }).toEqual({
+            path,
+            code,
+            ref: '#/components/schemas/OAuthErrorDto',
+          });
+          continue;
+        }
+        if (response.content?.['text/html']) continue;
         if (path === '/health/ready' && code === '503') continue;
         expect({ path, code, ref: response.content?.['application/problem+json']?.schema.$ref }).toEqual({
           path,

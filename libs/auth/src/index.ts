@@ -7,3 +7,4 @@ export * from './oauth-grants';
 export * from './signing-keys.service';
 export * from './user.entity';
 export * from './refresh-tokens.service';
+export { OAuthErrorDto } from './dto/oauth.dto';

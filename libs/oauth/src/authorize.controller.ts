@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AuthorizeQuery, ConsentFormDto, HTML, SignInFormDto } from './authorize-docs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BruteForceLimited, ProblemException, Public } from '@app/common';
 import { AuthService } from '@app/auth';
@@ -17,7 +18,8 @@ type Checked = AuthorizeRequest | PageError | RedirectError;
  * them to Portico. HTML answers, never cached, never framed.
  */
 @Public()
-@ApiExcludeController()
+@ApiTags('auth')
+@ApiProduces('text/html')
 @Controller('oauth')
 export class AuthorizeController {
   constructor(
@@ -28,6 +30,18 @@ export class AuthorizeController {
   ) {}
 
   @Get('authorize')
+  @ApiOperation({
+    operationId: 'oauthAuthorize',
+    summary: 'Authorization endpoint: the sign-in and consent pages an app sends its user to (HTML)',
+  })
+  @AuthorizeQuery()
+  @ApiResponse({ status: 200, description: 'The sign-in or consent page.', content: HTML })
+  @ApiResponse({ status: 302, description: 'Back to the app: `code`, `state`, `iss`, or an `error`.' })
+  @ApiResponse({
+    status: 400,
+    description: 'An unknown client or unregistered redirect URI: an error page.',
+    content: HTML,
+  })
   async start(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const params = authorizeParams(request.query);
     if (params === 'repeated') return this.html(reply, 400, errorPage('A parameter of this request is repeated.'));
@@ -40,6 +54,12 @@ export class AuthorizeController {
 
   @Post('sign-in')
   @BruteForceLimited({ perBodyField: 'email' })
+  @ApiOperation({ operationId: 'oauthSignIn', summary: 'The sign-in form of the authorization pages (HTML)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: SignInFormDto })
+  @ApiResponse({ status: 303, description: 'Signed in: back to /oauth/authorize with the same request.' })
+  @ApiResponse({ status: 400, description: 'A malformed form: an error page.', content: HTML })
+  @ApiResponse({ status: 401, description: 'Wrong email or password: the form again, with the error.', content: HTML })
   async signIn(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const params = authorizeParams(body);
@@ -64,6 +84,13 @@ export class AuthorizeController {
   }
 
   @Post('consent')
+  @ApiOperation({ operationId: 'oauthConsent', summary: 'The consent form of the authorization pages (HTML)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ type: ConsentFormDto })
+  @ApiResponse({ status: 200, description: 'Not signed in: the sign-in page.', content: HTML })
+  @ApiResponse({ status: 302, description: 'Back to the app: `code` (allowed) or `error=access_denied`.' })
+  @ApiResponse({ status: 400, description: 'A malformed form: an error page.', content: HTML })
+  @ApiResponse({ status: 403, description: 'A forged or stale form (CSRF): an error page.', content: HTML })
   async consent(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const params = authorizeParams(body);

@@ -1,5 +1,6 @@
 import { Body, Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
@@ -13,7 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { BruteForceLimited, Public } from '@app/common';
-import { OAuthError } from '@app/auth';
+import { OAuthError, OAuthErrorDto } from '@app/auth';
 import { authenticateClient } from './client-auth';
 import { authorizationForRefresh, clientById } from './oauth.queries';
 import { AppTokenReader } from './token-reader';
@@ -61,7 +62,11 @@ export class IntrospectController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: OAuthIntrospectRequestDto })
   @ApiOkResponse({ type: OAuthIntrospectionDto })
-  @ApiUnauthorizedResponse({ description: 'An RFC 6749 `invalid_client` error: confidential clients only.' })
+  @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'An RFC 6749 error: a malformed request.' })
+  @ApiUnauthorizedResponse({
+    type: OAuthErrorDto,
+    description: 'An RFC 6749 `invalid_client` error: confidential clients only.',
+  })
   async introspect(
     @Body() body: unknown,
     @Req() request: FastifyRequest,

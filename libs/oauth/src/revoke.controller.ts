@@ -1,5 +1,6 @@
 import { Body, Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
   ApiOkResponse,
@@ -14,7 +15,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { BruteForceLimited, Public } from '@app/common';
 import { AuditWriter } from '@app/audit';
-import { OAuthError } from '@app/auth';
+import { OAuthError, OAuthErrorDto } from '@app/auth';
 import { authenticateClient } from './client-auth';
 import { clientById, revokeAuthorization } from './oauth.queries';
 import { AppTokenReader } from './token-reader';
@@ -52,7 +53,8 @@ export class RevokeController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: OAuthRevokeRequestDto })
   @ApiOkResponse({ description: 'Revoked, or nothing to revoke (the same answer).' })
-  @ApiUnauthorizedResponse({ description: 'An RFC 6749 `invalid_client` error.' })
+  @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'An RFC 6749 error: a malformed request.' })
+  @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: 'An RFC 6749 `invalid_client` error.' })
   async revoke(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
