@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** RFC 6749 §5.1 success body. */
 export interface OAuthTokenResponse {
@@ -59,5 +59,42 @@ export class OAuthGrants {
 
   handler(grantType: string): GrantHandler | undefined {
     return this.handlers.get(grantType);
+  }
+}
+
+export interface OAuthErrorBody {
+  error: string;
+  error_description: string;
+}
+
+/** An RFC 6749 endpoint's body (a form or JSON object) as string parameters; anything else is invalid_request. */
+export function oauthParams(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new OAuthError('invalid_request', 'The body must be a form or a JSON object.');
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v !== 'string') throw new OAuthError('invalid_request', `Parameter ${k} must be a string.`);
+    params[k] = v;
+  }
+  return params;
+}
+
+/**
+ * Runs an RFC 6749-style endpoint (token, revocation, introspection): `work` gets the
+ * parameters; an OAuthError it throws becomes the RFC 6749 body OAuth clients parse
+ * (401 with `WWW-Authenticate: Basic` for invalid_client), not a problem document.
+ */
+export async function oauthEndpoint<T>(
+  body: unknown,
+  reply: FastifyReply,
+  work: (params: Record<string, string>) => Promise<T>,
+): Promise<T | OAuthErrorBody> {
+  try {
+    return await work(oauthParams(body));
+  } catch (error) {
+    if (!(error instanceof OAuthError)) throw error;
+    void reply.status(error.status);
+    if (error.status === 401) void reply.header('WWW-Authenticate', 'Basic realm="portico"');
+    return { error: error.error, error_description: error.description };
   }
 }

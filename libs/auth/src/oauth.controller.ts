@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BruteForceLimited, Public } from '@app/common';
-import { OAuthError, OAuthGrants, OAuthTokenResponse } from './oauth-grants';
+import { OAuthError, OAuthErrorBody, oauthEndpoint, OAuthGrants, OAuthTokenResponse } from './oauth-grants';
 import { OAuthErrorDto, OAuthTokenRequestDto, OAuthTokenResponseDto } from './dto/oauth.dto';
 
 /**
@@ -42,35 +42,17 @@ export class OAuthController {
     type: OAuthErrorDto,
     description: 'An RFC 6749 `invalid_client` error (with `WWW-Authenticate: Basic`).',
   })
-  async token(
+  token(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<OAuthTokenResponse | { error: string; error_description: string }> {
-    try {
-      const params = this.params(body);
+  ): Promise<OAuthTokenResponse | OAuthErrorBody> {
+    return oauthEndpoint(body, reply, (params) => {
       const grantType = params.grant_type;
       if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required.');
       const handler = this.grants.handler(grantType);
       if (!handler) throw new OAuthError('unsupported_grant_type', `grant_type "${grantType}" is not supported.`);
-      return await handler(params, request);
-    } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      reply.status(error.status);
-      if (error.status === 401) reply.header('WWW-Authenticate', 'Basic realm="portico"');
-      return { error: error.error, error_description: error.description };
-    }
-  }
-
-  private params(body: unknown): Record<string, string> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new OAuthError('invalid_request', 'The body must be a form or a JSON object.');
-    }
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) {
-      if (typeof v !== 'string') throw new OAuthError('invalid_request', `Parameter ${k} must be a string.`);
-      params[k] = v;
-    }
-    return params;
+      return handler(params, request);
+    });
   }
 }

@@ -1,13 +1,12 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
-import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { Ports, TokenResponse } from '@app/common';
 import { AuditWriter } from '@app/audit';
 import { OAuthError, RefreshTokensService } from '@app/auth';
 import { AppTokens } from './app-tokens';
-import { authenticateClient } from './client-auth';
-import { authorizationForRefresh, clientById } from './oauth.queries';
+import { ClientAuthenticator } from './client-auth';
+import { authorizationForRefresh } from './oauth.queries';
 
 class NotThisClients extends Error {}
 
@@ -21,11 +20,11 @@ class NotThisClients extends Error {}
 export class AppRefresher implements OnModuleInit {
   constructor(
     private readonly em: EntityManager,
+    private readonly clients: ClientAuthenticator,
     private readonly ports: Ports,
     private readonly refreshTokens: RefreshTokensService,
     private readonly tokens: AppTokens,
     private readonly audit: AuditWriter,
-    @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
 
   onModuleInit(): void {
@@ -33,12 +32,7 @@ export class AppRefresher implements OnModuleInit {
   }
 
   private async refresh(params: Record<string, string>, request: FastifyRequest): Promise<TokenResponse> {
-    const client = await authenticateClient(
-      params,
-      request,
-      (id) => clientById.first(this.em, { id }),
-      (secret) => pepperHash(this.secrets, secret),
-    );
+    const client = await this.clients.authenticate(params, request);
     const invalid = () => new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
     let renewed;
     try {

@@ -1,8 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { pepperHash, SECRETS, Secrets } from '@app/config';
 import type { FastifyRequest } from 'fastify';
 import { basicCredentials, OAuthError } from '@app/auth';
 import { isUuid, parseSecret } from '@app/common';
-import type { OAuthClientRow } from './oauth.queries';
+import { clientById, OAuthClientRow } from './oauth.queries';
 
 export const CLIENT_SECRET_PREFIX = 'pcs_';
 
@@ -34,4 +37,22 @@ export async function authenticateClient(
   const presented = hash(secret);
   if (presented.length !== client.secret_hash.length || !timingSafeEqual(presented, client.secret_hash)) throw refuse();
   return client;
+}
+
+/** `authenticateClient` against the clients table and the deployment's pepper. */
+@Injectable()
+export class ClientAuthenticator {
+  constructor(
+    private readonly em: EntityManager,
+    @Inject(SECRETS) private readonly secrets: Secrets,
+  ) {}
+
+  authenticate(params: Record<string, string>, request: FastifyRequest): Promise<OAuthClientRow> {
+    return authenticateClient(
+      params,
+      request,
+      (id) => clientById.first(this.em, { id }),
+      (secret) => pepperHash(this.secrets, secret),
+    );
+  }
 }

@@ -2,16 +2,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
-import { APP_CONFIG, AppConfig, pepperHash, SECRETS, Secrets } from '@app/config';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { uuidv7 } from '@app/common';
 import { AuditWriter } from '@app/audit';
 import { OAuthError, OAuthGrants, OAuthTokenResponse, RefreshTokensService, SigningKeysService } from '@app/auth';
 import { AppTokens } from './app-tokens';
 import { AuthorizeService } from './authorize.service';
-import { authenticateClient } from './client-auth';
+import { ClientAuthenticator } from './client-auth';
 import { issuerOf } from './issuer';
 import {
-  clientById,
   CodeRow,
   insertAuthorization,
   lockCode,
@@ -33,12 +32,12 @@ export class AuthorizationCodeGrant implements OnModuleInit {
   constructor(
     private readonly grants: OAuthGrants,
     private readonly em: EntityManager,
+    private readonly clients: ClientAuthenticator,
     private readonly authorize: AuthorizeService,
     private readonly keys: SigningKeysService,
     private readonly appTokens: AppTokens,
     private readonly refreshTokens: RefreshTokensService,
     private readonly audit: AuditWriter,
-    @Inject(SECRETS) private readonly secrets: Secrets,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,12 +46,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
   }
 
   private async exchange(params: Record<string, string>, request: FastifyRequest): Promise<OAuthTokenResponse> {
-    const client = await authenticateClient(
-      params,
-      request,
-      (id) => clientById.first(this.em, { id }),
-      (secret) => pepperHash(this.secrets, secret),
-    );
+    const client = await this.clients.authenticate(params, request);
     if (!params.code) throw new OAuthError('invalid_request', 'code is required.');
     if (!params.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required.');
     const codeHash = this.authorize.codeHash(params.code);

@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -12,11 +12,10 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { BruteForceLimited, Public } from '@app/common';
-import { OAuthError, OAuthErrorDto } from '@app/auth';
-import { authenticateClient } from './client-auth';
-import { authorizationForRefresh, clientById } from './oauth.queries';
+import { OAuthError, OAuthErrorBody, OAuthErrorDto, oauthEndpoint } from '@app/auth';
+import { ClientAuthenticator } from './client-auth';
+import { authorizationForRefresh } from './oauth.queries';
 import { AppTokenReader } from './token-reader';
 
 export class OAuthIntrospectRequestDto {
@@ -51,8 +50,8 @@ export class OAuthIntrospectionDto {
 export class IntrospectController {
   constructor(
     private readonly em: EntityManager,
+    private readonly clients: ClientAuthenticator,
     private readonly reader: AppTokenReader,
-    @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
 
   @Post('introspect')
@@ -67,23 +66,13 @@ export class IntrospectController {
     type: OAuthErrorDto,
     description: 'An RFC 6749 `invalid_client` error: confidential clients only.',
   })
-  async introspect(
+  introspect(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<OAuthIntrospectionDto | { error: string; error_description: string }> {
-    try {
-      const params = Object.fromEntries(
-        Object.entries((body ?? {}) as Record<string, unknown>).filter(
-          (e): e is [string, string] => typeof e[1] === 'string',
-        ),
-      );
-      const client = await authenticateClient(
-        params,
-        request,
-        (id) => clientById.first(this.em, { id }),
-        (secret) => pepperHash(this.secrets, secret),
-      );
+  ): Promise<OAuthIntrospectionDto | OAuthErrorBody> {
+    return oauthEndpoint(body, reply, async (params) => {
+      const client = await this.clients.authenticate(params, request);
       if (client.type !== 'confidential')
         throw new OAuthError('invalid_client', 'Introspection is for confidential clients.');
       if (!params.token) throw new OAuthError('invalid_request', 'token is required.');
@@ -102,11 +91,6 @@ export class IntrospectController {
         ...(token.type === 'access' ? { iat: token.iat } : {}),
         space_id: grant.space_id,
       };
-    } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      reply.status(error.status);
-      if (error.status === 401) reply.header('WWW-Authenticate', 'Basic realm="portico"');
-      return { error: error.error, error_description: error.description };
-    }
+    });
   }
 }

@@ -6,6 +6,7 @@ import { AppRefresher } from './app-refresh';
 import { AppTokenResolver } from './app-token.resolver';
 import { AppTokens } from './app-tokens';
 import { AuthorizeController } from './authorize.controller';
+import { ClientAuthenticator } from './client-auth';
 import { AuthorizationCodeGrant } from './code-grant';
 import { DiscoveryController } from './discovery.controller';
 import { GrantsController } from './grants.controller';
@@ -37,6 +38,7 @@ import { OAuthClientsService } from './oauth-clients.service';
     AppTokens,
     AppRefresher,
     AppTokenReader,
+    ClientAuthenticator,
   ],
   exports: [OAuthClientsService],
 })

@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -12,12 +12,11 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { pepperHash, SECRETS, Secrets } from '@app/config';
 import { BruteForceLimited, Public } from '@app/common';
 import { AuditWriter } from '@app/audit';
-import { OAuthError, OAuthErrorDto } from '@app/auth';
-import { authenticateClient } from './client-auth';
-import { clientById, revokeAuthorization } from './oauth.queries';
+import { OAuthError, OAuthErrorBody, OAuthErrorDto, oauthEndpoint } from '@app/auth';
+import { ClientAuthenticator } from './client-auth';
+import { revokeAuthorization } from './oauth.queries';
 import { AppTokenReader } from './token-reader';
 
 export class OAuthRevokeRequestDto {
@@ -41,9 +40,9 @@ export class OAuthRevokeRequestDto {
 export class RevokeController {
   constructor(
     private readonly em: EntityManager,
+    private readonly clients: ClientAuthenticator,
     private readonly reader: AppTokenReader,
     private readonly audit: AuditWriter,
-    @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
 
   @Post('revoke')
@@ -55,42 +54,25 @@ export class RevokeController {
   @ApiOkResponse({ description: 'Revoked, or nothing to revoke (the same answer).' })
   @ApiBadRequestResponse({ type: OAuthErrorDto, description: 'An RFC 6749 error: a malformed request.' })
   @ApiUnauthorizedResponse({ type: OAuthErrorDto, description: 'An RFC 6749 `invalid_client` error.' })
-  async revoke(
+  revoke(
     @Body() body: unknown,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Record<string, never> | { error: string; error_description: string }> {
-    try {
-      const params = Object.fromEntries(
-        Object.entries((body ?? {}) as Record<string, unknown>).filter(
-          (e): e is [string, string] => typeof e[1] === 'string',
-        ),
-      );
-      const client = await authenticateClient(
-        params,
-        request,
-        (id) => clientById.first(this.em, { id }),
-        (secret) => pepperHash(this.secrets, secret),
-      );
+  ): Promise<Record<string, never> | OAuthErrorBody> {
+    return oauthEndpoint(body, reply, async (params) => {
+      const client = await this.clients.authenticate(params, request);
       if (!params.token) throw new OAuthError('invalid_request', 'token is required.');
       const aid = (await this.reader.read(params.token))?.authorizationId;
-      if (aid) {
-        const [revoked] = await revokeAuthorization.rows(this.em, { id: aid, clientId: client.id });
-        if (revoked)
-          await this.audit.appendNow({
-            spaceId: revoked.space_id,
-            actor: { type: 'user', id: revoked.user_id, label: `via ${client.name}` },
-            action: 'oauth.revoke',
-            resource: { type: 'oauth_client', id: client.id },
-            metadata: { authorization_id: revoked.id },
-          });
-      }
+      const [revoked] = aid ? await revokeAuthorization.rows(this.em, { id: aid, clientId: client.id }) : [];
+      if (revoked)
+        await this.audit.appendNow({
+          spaceId: revoked.space_id,
+          actor: { type: 'user', id: revoked.user_id, label: `via ${client.name}` },
+          action: 'oauth.revoke',
+          resource: { type: 'oauth_client', id: client.id },
+          metadata: { authorization_id: revoked.id },
+        });
       return {};
-    } catch (error) {
-      if (!(error instanceof OAuthError)) throw error;
-      reply.status(error.status);
-      if (error.status === 401) reply.header('WWW-Authenticate', 'Basic realm="portico"');
-      return { error: error.error, error_description: error.description };
-    }
+    });
   }
 }
