@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import {
@@ -17,6 +18,7 @@ import { withRequestMeta } from '@app/audit';
 import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
 import { securityHeadersByProtocol } from './security-headers';
+import { installMetrics } from './metrics/http-metrics';
 import { clientErrorHandler, drainGate, frameworkErrors } from './framework-errors';
 import { checkDeploymentSecrets } from './secrets-check';
 
@@ -57,6 +59,11 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // Bodies are JSON (and form-encoded for /oauth/token): text is refused with 415 before
   // any route sees it, rather than reaching a handler as a string.
   fastify.removeContentTypeParser('text/plain');
+  installMetrics(fastify, {
+    token: config.http.metricsToken,
+    // The pg pool under MikroORM's connection; PGlite's socket server has one too.
+    pool: () => app.get(EntityManager).getConnection().getNativeClient(),
+  });
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.get(app)!.push({ method, url: route.url });
   });

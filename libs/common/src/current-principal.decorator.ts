@@ -5,6 +5,8 @@ import type { Principal } from './principal';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** The problem type of an error answer (set by sendProblem), for the rejection metrics. */
+    problemType?: string;
   }
 }
 

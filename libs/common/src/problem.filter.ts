@@ -24,6 +24,7 @@ export function sendProblem(
   // The limit is the route's (Fastify's bodyLimit): a client that hits it learns what it is.
   const limit = request.routeOptions?.bodyLimit;
   if (problem.status === 413 && limit) problem.detail = `The request body exceeds the limit of ${limit} bytes.`;
+  request.problemType = problem.type;
   // Only the unexpected is worth a stack trace; deliberate 503s and the like are not,
   // and an outage is logged as a state, not once per request.
   if (problem.status === 503 && !(error instanceof HttpException)) outages.failed((error as Error)?.message);

@@ -15,6 +15,8 @@ export interface HttpConfig {
   corsOrigins: string[] | '*';
   bodyLimit: number;
   shutdownTimeoutMs: number;
+  /** Bearer token for GET /metrics; unset: /metrics answers loopback callers only. */
+  metricsToken?: string;
 }
 
 export interface DatabaseConfig {
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       corsOrigins: parseCors(env),
       bodyLimit: bytes(env, 'BODY_LIMIT', 1024 * 1024),
       shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 120_000),
+      metricsToken: str(env, 'METRICS_TOKEN', undefined),
     },
     database: {
       url: databaseUrl,
