@@ -8,6 +8,8 @@ import {
   createLogger,
   createValidationPipe,
   findUnstorable,
+  traceIdOf,
+  traceResponse,
   PinoNestLogger,
   RequestLogController,
   requestIdFor,
@@ -75,6 +77,12 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(security(request));
     reply.header('x-request-id', request.id);
+    // A caller's W3C trace: its id goes in the log line and back in `traceresponse`.
+    const traceId = traceIdOf(request.headers.traceparent);
+    if (traceId) {
+      request.traceId = traceId;
+      reply.header('traceresponse', traceResponse(traceId));
+    }
     if (draining(request, reply)) return;
     withRequestMeta(request, done);
   });

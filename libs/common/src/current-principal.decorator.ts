@@ -7,6 +7,8 @@ declare module 'fastify' {
     principal?: Principal;
     /** The problem type of an error answer (set by sendProblem), for the rejection metrics. */
     problemType?: string;
+    /** The W3C trace id of an incoming `traceparent`, logged with the request. */
+    traceId?: string;
   }
 }
 

@@ -25,3 +25,4 @@ export * from './state-log';
 export * from './implied-space';
 export * from './secret-format';
 export * from './oauth-scopes';
+export * from './trace-context';

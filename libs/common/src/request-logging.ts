@@ -13,6 +13,21 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${params.toString()}`;
 }
 
+/** Health probes and the documentation's static files: logged at debug when they succeed. */
+function quiet(request: FastifyRequest): boolean {
+  const route = request.routeOptions?.url ?? '';
+  return route.startsWith('/health/') || route.startsWith('/docs');
+}
+
+/** The space a request concerned: its path's, or the one its key or app token belongs to. */
+function spaceOf(request: FastifyRequest): string | undefined {
+  const fromPath = (request.params as Record<string, unknown> | undefined)?.space_id;
+  if (typeof fromPath === 'string') return fromPath;
+  const principal = request.principal;
+  if (principal?.kind === 'api_key') return principal.spaceId;
+  return principal?.app?.spaceId;
+}
+
 /**
  * One log line per request, written when it completes (Fastify's default is two).
  * It names the caller (principal kind and id) rather than dumping headers: headers
@@ -27,7 +42,9 @@ export class RequestLogController extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : status < 400 && quiet(request) ? 'debug' : 'info';
+    if (!this.access.isLevelEnabled(level)) return;
     this.access[level](
       {
         request_id: request.id,
@@ -38,7 +55,10 @@ export class RequestLogController extends LogController {
           user_agent: request.headers['user-agent'],
         },
         ...(request.principal ? { principal: `${request.principal.kind}:${request.principal.id}` } : {}),
-        status: reply.statusCode,
+        ...(request.traceId ? { trace_id: request.traceId } : {}),
+        // Why a request was refused, and whose space it concerned.
+        ...(status >= 400 ? { problem_type: request.problemType, space_id: spaceOf(request) } : {}),
+        status,
         ms: Math.round(reply.elapsedTime * 10) / 10,
       },
       'request completed',
