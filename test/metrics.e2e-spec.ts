@@ -1,6 +1,6 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { createTestApp, TestApp } from './create-test-app';
-import { bearer, createCollection, createSpace, signup } from './factories';
+import { bearer, createCollection, createKey, createSpace, signup } from './factories';
 
 interface Family {
   name: string;
@@ -30,6 +30,10 @@ describe('GET /metrics (Prometheus)', () => {
       await t.app.inject({ method: 'GET', url: `${base}/${id}`, headers: bearer(owner.access_token) });
     }
     await t.app.inject({ method: 'GET', url: '/api/auth/me' });
+    // A key twice (a miss, then a hit of the key cache) and the budget checks they cost.
+    const key = await createKey(t.app, bearer(owner.access_token), space.id);
+    for (let i = 0; i < 2; i++)
+      await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { 'x-api-key': key.key } });
     await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { 'x-api-key': 'ptc_garbage' } });
 
     const res = await scrape(t);

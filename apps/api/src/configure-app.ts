@@ -8,6 +8,7 @@ import {
   createLogger,
   createValidationPipe,
   findUnstorable,
+  Metrics,
   traceIdOf,
   traceResponse,
   PinoNestLogger,
@@ -62,6 +63,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // any route sees it, rather than reaching a handler as a string.
   fastify.removeContentTypeParser('text/plain');
   installMetrics(fastify, {
+    registry: app.get(Metrics).registry,
     token: config.http.metricsToken,
     // The pg pool under MikroORM's connection; PGlite's socket server has one too.
     pool: () => app.get(EntityManager).getConnection().getNativeClient(),

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import { Client } from 'pg';
 import { DATABASE_LOCATION, DatabaseLocation, RedisConnection } from '@app/database';
+import { Metrics } from '@app/common';
 import { ApiKeyState, toState } from './api-key-state';
 import { keyById, notifyKeyChanged } from './api-keys.queries';
 
@@ -39,11 +40,16 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectDelay = 250;
 
+  private readonly counted: { hit: () => void; miss: () => void };
+
   constructor(
     private readonly em: EntityManager,
     private readonly redis: RedisConnection,
     @Inject(DATABASE_LOCATION) private readonly db: DatabaseLocation,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.counted = metrics.cache('api_key');
+  }
 
   async onModuleInit(): Promise<void> {
     if (this.redis.client) {
@@ -111,7 +117,11 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
   /** The key's current state, from memory when fresh; null when it does not exist. */
   get(id: string): Promise<ApiKeyState | null> {
     const entry = this.entries.get(id);
-    if (entry && Date.now() - entry.loadedAt < FRESH_MS && this.trusted()) return Promise.resolve(entry.state);
+    if (entry && Date.now() - entry.loadedAt < FRESH_MS && this.trusted()) {
+      this.counted.hit();
+      return Promise.resolve(entry.state);
+    }
+    this.counted.miss();
     let pending = this.loading.get(id);
     if (!pending) {
       pending = this.load(id).finally(() => this.loading.delete(id));

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Authenticator, badRequest, Ports, Principal, ProblemException, unauthorized } from '@app/common';
+import { Authenticator, badRequest, Metrics, Ports, Principal, ProblemException, unauthorized } from '@app/common';
 import { JwtStrategy } from './jwt.strategy';
 import { runStrategy } from './run-strategy';
 import { VerifiedTokens } from './verified-tokens';
@@ -44,10 +44,15 @@ export function extractCredential(request: FastifyRequest, bodyCredential?: stri
 export class CredentialAuthenticator implements Authenticator, OnModuleInit {
   private readonly verified = new VerifiedTokens();
 
+  private readonly counted: { hit: () => void; miss: () => void };
+
   constructor(
     private readonly jwt: JwtStrategy,
     private readonly ports: Ports,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.counted = metrics.cache('jwt');
+  }
 
   onModuleInit(): void {
     this.ports.plug('authenticator', this);
@@ -61,6 +66,8 @@ export class CredentialAuthenticator implements Authenticator, OnModuleInit {
       // passport-jwt reads the Authorization header; a JWT on X-Api-Key is no API key and fails below.
       if (request.headers.authorization) {
         const known = this.verified.get(credential);
+        if (known) this.counted.hit();
+        else this.counted.miss();
         if (known) {
           principal = await this.jwt.validate(request, known);
         } else {

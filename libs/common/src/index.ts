@@ -26,3 +26,4 @@ export * from './implied-space';
 export * from './secret-format';
 export * from './oauth-scopes';
 export * from './trace-context';
+export * from './metrics';

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { SpacesModule } from '@app/spaces';
 import { RedisConnection } from '@app/database';
+import { Metrics } from '@app/common';
+import { timedStore } from './timed-store';
 import { BadCredentials } from './bad-credentials.observer';
 import { MemoryRateLimitStore } from './rate-limit.store';
 import { RATE_LIMIT_STORE } from './rate-limits.module-tokens';
@@ -13,9 +15,11 @@ import { RedisRateLimitStore } from './redis-rate-limit.store';
   providers: [
     {
       provide: RATE_LIMIT_STORE,
-      inject: [RedisConnection],
-      useFactory: (redis: RedisConnection) =>
-        redis.client ? new RedisRateLimitStore(redis.client) : new MemoryRateLimitStore(),
+      inject: [RedisConnection, Metrics],
+      useFactory: (redis: RedisConnection, metrics: Metrics) =>
+        redis.client
+          ? timedStore(new RedisRateLimitStore(redis.client), 'redis', metrics.rateLimitStore)
+          : timedStore(new MemoryRateLimitStore(), 'memory', metrics.rateLimitStore),
     },
     BadCredentials,
     RateLimitGuard,

@@ -19,9 +19,9 @@ const reasonOf = (type: string | undefined) => (type ? (type.split(':').pop() ??
  */
 export function installMetrics(
   fastify: FastifyInstance,
-  options: { token?: string; pool: () => Promise<Pool | undefined> },
+  options: { registry: Registry; token?: string; pool: () => Promise<Pool | undefined> },
 ): Registry {
-  const registry = new Registry();
+  const { registry } = options;
   collectDefaultMetrics({ register: registry });
   const duration = new Histogram({
     name: 'portico_http_request_duration_seconds',
