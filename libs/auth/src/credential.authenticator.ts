@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { Authenticator, badRequest, Metrics, Ports, Principal, ProblemException, unauthorized } from '@app/common';
+import { Authenticator, badRequest, Metrics, Ports, Principal, unauthorized } from '@app/common';
 import { JwtStrategy } from './jwt.strategy';
 import { runStrategy } from './run-strategy';
 import { VerifiedTokens } from './verified-tokens';
@@ -71,11 +71,10 @@ export class CredentialAuthenticator implements Authenticator, OnModuleInit {
         if (known) {
           principal = await this.jwt.validate(request, known);
         } else {
-          principal = await runStrategy<Principal>(this.jwt, request).catch((error) => {
-            // A decided refusal (e.g. 403 for an address outside a key's allowlist) stands; anything else is a bad token.
-            if (error instanceof ProblemException) throw error;
-            return false as const;
-          });
+          // A bad token is the strategy's `fail` (false); what `validate` throws (a decided
+          // refusal such as a key's allowlist 403, or a database that is down) stands, so
+          // an outage is a 503, not a "bad credential" 401.
+          principal = await runStrategy<Principal>(this.jwt, request);
           if (principal) this.verified.remember(credential);
         }
       }

@@ -70,7 +70,17 @@ describe('toProblem', () => {
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
-      Object.assign(new Error('the server is shutting down'), { name: 'DatabaseError', code: '57P03' }),
+      // pg-protocol's DatabaseError as pg raises it: `name` is the message type, with a severity.
+      Object.assign(new Error('the database system is shutting down'), {
+        name: 'error',
+        severity: 'FATAL',
+        code: '57P03',
+      }),
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        name: 'error',
+        severity: 'FATAL',
+        code: '57P01',
+      }),
     ];
     for (const error of cases) {
       const { problem, headers } = toProblem(error, 'r');

@@ -130,8 +130,16 @@ function databaseProblem(error: DriverException, requestId: string): ProblemResu
   return undefined;
 }
 
-/** pg-protocol's DatabaseError, raised outside MikroORM's wrapping (while connecting). */
-const isPgError = (e: unknown): boolean => errorLike(e) && e.name === 'DatabaseError' && typeof e.code === 'string';
+/**
+ * pg-protocol's DatabaseError, raised outside MikroORM's wrapping (while connecting, or
+ * a server shutting down: 57P01). Recognised by shape: its `name` is the protocol
+ * message's ('error'), not the class's, and it carries a SQLSTATE and a severity.
+ */
+const isPgError = (e: unknown): boolean =>
+  errorLike(e) &&
+  typeof e.code === 'string' &&
+  /^[0-9A-Z]{5}$/.test(e.code) &&
+  typeof (e as { severity?: unknown }).severity === 'string';
 
 /** Not `instanceof Error`: errors of Node's own modules come from another realm under jest's VM. */
 const errorLike = (e: unknown): e is { name?: string; message: string; code?: unknown } =>
