@@ -11,6 +11,7 @@ import { Migration20261203000009_background_reindex } from './Migration202612030
 import { Migration20261203000010_one_reindex_path } from './Migration20261203000010_one_reindex_path';
 import { Migration20261204000011_oauth_clients } from './Migration20261204000011_oauth_clients';
 import { Migration20261204000012_oauth_flow } from './Migration20261204000012_oauth_flow';
+import { Migration20261204000013_oauth_indexes } from './Migration20261204000013_oauth_indexes';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -31,4 +32,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261203000010_one_reindex_path', class: Migration20261203000010_one_reindex_path },
   { name: 'Migration20261204000011_oauth_clients', class: Migration20261204000011_oauth_clients },
   { name: 'Migration20261204000012_oauth_flow', class: Migration20261204000012_oauth_flow },
+  { name: 'Migration20261204000013_oauth_indexes', class: Migration20261204000013_oauth_indexes },
 ];
