@@ -15,7 +15,8 @@ const families = (text: string) => parsePrometheusTextFormat(text) as Family[];
 describe('GET /metrics (Prometheus)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    // Rate limits on (tests run them off by default), so budget checks are timed.
+    t = await createTestApp({ env: { RATE_LIMITS_ENABLED: 'true', TIERS_JSON: '{"free": 1000000}' } });
   });
   afterAll(() => t.close());
 
