@@ -25,6 +25,7 @@ const libs = [
   'audit',
   'rate-limits',
   'oauth',
+  'usage',
 ];
 
 module.exports = {

@@ -7,7 +7,13 @@ import type { CollectionDto } from '../libs/collections/src/dto/collection.dto';
  * (`res.json<Problem>()`) instead of reading members of `any`. The DTO classes are the
  * server's own declarations of its answers; the rest mirror the contract.
  */
-export type { ApiKeyDto, ApiKeyWithSecretDto, KeyTokenDto, MeApiKeyDto } from '../libs/api-keys/src/dto/api-key.dto';
+export type {
+  ApiKeyDto,
+  ApiKeyListItemDto,
+  ApiKeyWithSecretDto,
+  KeyTokenDto,
+  MeApiKeyDto,
+} from '../libs/api-keys/src/dto/api-key.dto';
 export type { AuditLogDto, AuditVerifyDto } from '../libs/audit/src/dto/audit-log.dto';
 export type { SignupResponseDto, TokenPairDto, MeUserDto } from '../libs/auth/src/dto/session.dto';
 export type { OAuthTokenResponseDto, OAuthErrorDto } from '../libs/auth/src/dto/oauth.dto';

@@ -10,6 +10,7 @@ import { CollectionsModule } from '@app/collections';
 import { RateLimitGuard, RateLimitsModule } from '@app/rate-limits';
 import { AuditModule } from '@app/audit';
 import { OAuthModule } from '@app/oauth';
+import { UsageModule } from '@app/usage';
 import { HealthModule } from './health/health.module';
 import { DocsModule } from './openapi';
 
@@ -47,6 +48,7 @@ export class AppModule {
         CollectionsModule,
         RateLimitsModule,
         OAuthModule,
+        UsageModule,
         ...(options.imports ?? []),
       ],
       providers: [

@@ -18,6 +18,7 @@ import {
   stdoutDestination,
 } from '@app/common';
 import { withRequestMeta } from '@app/audit';
+import { UsageMeter } from '@app/usage';
 import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
 import { securityHeadersByProtocol } from './security-headers';
@@ -67,6 +68,12 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     token: config.http.metricsToken,
     // The pg pool under MikroORM's connection; PGlite's socket server has one too.
     pool: () => app.get(EntityManager).getConnection().getNativeClient(),
+  });
+  // Usage per space and key: an in-memory count per request, written in batches.
+  const usage = app.get(UsageMeter);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    usage.record(request, reply);
+    done();
   });
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.get(app)!.push({ method, url: route.url });

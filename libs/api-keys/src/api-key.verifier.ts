@@ -56,7 +56,7 @@ export class ApiKeyVerifier implements OnModuleInit {
     const parsed = parseKey(key);
     if (!parsed) return null;
     const state = await this.cache.get(parsed.keyId);
-    if (!state || !timingSafeEqual(this.hash(key), state.secretHash)) return null;
+    if (!state || !timingSafeEqual(this.hash(key), state.secretHash)) return this.refuse(request, parsed.keyId, state);
     this.seen.set(digest, { keyId: state.id, secretHash: state.secretHash });
     return this.admit(request, state);
   }
@@ -65,13 +65,25 @@ export class ApiKeyVerifier implements OnModuleInit {
   private async fromToken(request: FastifyRequest, payload: TokenClaims): Promise<ApiKeyPrincipal | null> {
     if (!isUuid(payload.sub)) return null;
     const state = await this.cache.get(payload.sub);
-    if (!state || state.generation !== payload.gen) return null;
+    if (!state || state.generation !== payload.gen) return this.refuse(request, payload.sub, state);
     return this.admit(request, state)?.principal ?? null;
   }
 
+  /**
+   * A refusal counts in the usage of the key it names: its id is in the key's format, and
+   * a deleted key's space is found when the usage is written (API.md, "Usage and metrics").
+   */
+  private refuse(request: FastifyRequest, keyId: string, state: ApiKeyState | null | undefined): null {
+    request.claimedKey = { id: keyId, spaceId: state?.principal.spaceId ?? null };
+    return null;
+  }
+
   private admit(request: FastifyRequest, state: ApiKeyState): VerifiedKey | null {
-    if (state.expiresAt !== null && state.expiresAt <= Date.now()) return null;
-    if (!ipAllowed(state.allowlist, request.ip)) throw forbidden('This API key may not be used from your address.');
+    if (state.expiresAt !== null && state.expiresAt <= Date.now()) return this.refuse(request, state.id, state);
+    if (!ipAllowed(state.allowlist, request.ip)) {
+      this.refuse(request, state.id, state);
+      throw forbidden('This API key may not be used from your address.');
+    }
     this.lastUsed.touch(state.id, () => metaOf(request));
     return { state, principal: state.principal };
   }

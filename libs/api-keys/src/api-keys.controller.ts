@@ -11,6 +11,7 @@ import { Authenticated, CurrentPrincipal, Page, PageQueryDto, Principal } from '
 import { ApiKeysService } from './api-keys.service';
 import {
   ApiKeyDto,
+  ApiKeyListItemDto,
   ApiKeyPageDto,
   ApiKeyWithSecretDto,
   CreateApiKeyDto,
@@ -44,7 +45,7 @@ export class ApiKeysController {
     @CurrentPrincipal() principal: Principal,
     @Param('space_id') spaceId: string,
     @Query() query: PageQueryDto,
-  ): Promise<Page<ApiKeyDto>> {
+  ): Promise<Page<ApiKeyListItemDto>> {
     return this.keys.list(principal, spaceId, query);
   }
 

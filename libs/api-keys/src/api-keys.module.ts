@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { AuthModule } from '@app/auth';
 import { SpacesModule } from '@app/spaces';
+import { UsageModule } from '@app/usage';
 import { ApiKeyCache } from './api-key-cache.service';
 import { ApiKeyVerifier } from './api-key.verifier';
 import { ApiKeysController } from './api-keys.controller';
@@ -12,7 +13,7 @@ import { KeyTokenController } from './key-token.controller';
 import { LastUsedTracker } from './last-used.tracker';
 
 @Module({
-  imports: [AuditModule, AuthModule, SpacesModule],
+  imports: [AuditModule, AuthModule, SpacesModule, UsageModule],
   controllers: [ApiKeysController, EkoDbKeysController, KeyTokenController],
   providers: [ApiKeyCache, ApiKeyVerifier, ApiKeysService, LastUsedTracker, ApiKeyAuthExtensions],
   exports: [ApiKeysService, ApiKeyCache, LastUsedTracker],

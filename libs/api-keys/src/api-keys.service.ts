@@ -19,6 +19,7 @@ import {
 import { SpaceAccessService } from '@app/spaces';
 import { SigningKeysService } from '@app/auth';
 import { ANONYMOUS, actorOf, AuditWriter, diff } from '@app/audit';
+import { UsageService } from '@app/usage';
 import { ApiKeyCache } from './api-key-cache.service';
 import { ApiKeyRow } from './api-key-state';
 import {
@@ -33,6 +34,7 @@ import {
 import { ApiKeyVerifier } from './api-key.verifier';
 import {
   ApiKeyDto,
+  ApiKeyListItemDto,
   ApiKeyWithSecretDto,
   CreateApiKeyDto,
   ExpiresIn,
@@ -93,6 +95,7 @@ export class ApiKeysService {
     private readonly verifier: ApiKeyVerifier,
     private readonly keys: SigningKeysService,
     private readonly audit: AuditWriter,
+    private readonly usage: UsageService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -139,12 +142,17 @@ export class ApiKeysService {
     return { ...toKeyDto(rows[0]), key };
   }
 
-  async list(principal: Principal, spaceId: string, query: PageQueryDto): Promise<Page<ApiKeyDto>> {
+  async list(principal: Principal, spaceId: string, query: PageQueryDto): Promise<Page<ApiKeyListItemDto>> {
     await this.access.authorize(principal, spaceId, 'keys.manage');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
     const rows = await keysOfSpace.rows(this.em, { spaceId, after: after?.id ?? null, limit: limit + 1 });
-    return toPage(rows, limit, (r) => ({ id: r.id }), toKeyDto);
+    const page = toPage(rows, limit, (r) => ({ id: r.id }), toKeyDto);
+    const counts = await this.usage.requests24h(
+      spaceId,
+      page.data.map((k) => k.id),
+    );
+    return { ...page, data: page.data.map((k) => ({ ...k, requests_24h: counts.get(k.id) ?? 0 })) };
   }
 
   async get(principal: Principal, spaceId: string, keyId: string): Promise<ApiKeyDto> {

@@ -10,7 +10,7 @@ import {
   Principal,
 } from '@app/common';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyDto, ApiKeyPageDto, ApiKeyWithSecretDto, RegisterApiKeyDto } from './dto/api-key.dto';
+import { ApiKeyListItemDto, ApiKeyPageDto, ApiKeyWithSecretDto, RegisterApiKeyDto } from './dto/api-key.dto';
 
 /** Users manage keys under their space's own path. */
 const USER_ROUTE = '/api/spaces/{space_id}/api-keys';
@@ -37,7 +37,7 @@ export class EkoDbKeysController {
   @Get('keys')
   @ApiOperation({ operationId: 'listApiKeysOfCredential', summary: "ekoDB: the credential's space's keys" })
   @ApiOkResponse({ type: ApiKeyPageDto })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<ApiKeyDto>> {
+  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<Page<ApiKeyListItemDto>> {
     return this.keys.list(principal, impliedSpace(principal, undefined, USER_ROUTE), query);
   }
 

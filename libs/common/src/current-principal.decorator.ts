@@ -9,6 +9,11 @@ declare module 'fastify' {
     problemType?: string;
     /** The W3C trace id of an incoming `traceparent`, logged with the request. */
     traceId?: string;
+    /**
+     * The key a refused request presented (its id is in the key's format), with its space
+     * when known: usage counts the refusal for that key (API.md, "Usage and metrics").
+     */
+    claimedKey?: { id: string; spaceId: string | null };
   }
 }
 

@@ -78,6 +78,14 @@ export interface StorageConfig {
   reindexIntervalMs: number;
 }
 
+export interface UsageConfig {
+  /** How often each instance writes the usage it counted (at most 10 s: API.md). */
+  flushIntervalMs: number;
+  /** Days minute rows are kept; hour rows keep `hourDays` (at most the tier's audit retention). */
+  minuteDays: number;
+  hourDays: number;
+}
+
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   http: HttpConfig;
@@ -89,6 +97,7 @@ export interface AppConfig {
   log: { level: LogLevel };
   audit: AuditConfig;
   storage: StorageConfig;
+  usage: UsageConfig;
 }
 
 function parseTrustProxy(env: Env): HttpConfig['trustProxy'] {
@@ -195,6 +204,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reindexInlineMax: int(env, 'REINDEX_INLINE_MAX_RECORDS', 10_000, 0, 10_000_000),
       reindexBatch: int(env, 'REINDEX_BATCH_SIZE', 2000, 1, 100_000),
       reindexIntervalMs: int(env, 'REINDEX_INTERVAL_MS', 500, 10, 60_000),
+    },
+    usage: {
+      flushIntervalMs: int(env, 'USAGE_FLUSH_MS', 10_000, 50, 10_000),
+      minuteDays: 2,
+      hourDays: 31,
     },
   };
 }

@@ -26,6 +26,10 @@ const TAGS = [
       'Records of a collection: CRUD, batch, filters. Typed per space at `GET /api/spaces/{space_id}/openapi.json`.',
   },
   { name: 'audit', description: 'The append-only, hash-chained audit log.' },
+  {
+    name: 'usage',
+    description: 'Requests per minute, hour and day for a space or one key: status classes and latency percentiles.',
+  },
   { name: 'health', description: 'Liveness and readiness.' },
 ];
 

@@ -178,8 +178,18 @@ export class ApiKeyWithSecretDto extends ApiKeyDto {
   key: string;
 }
 
+/** A key as the list shows it: with its traffic. */
+export class ApiKeyListItemDto extends ApiKeyDto {
+  /**
+   * Requests that presented this key in the last 24 hours, refused ones included (a
+   * rolling window, to the minute; complete within one usage flush, 10 s by default).
+   */
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+  requests_24h: number;
+}
+
 export class ApiKeyPageDto {
-  @ApiProperty({ type: [ApiKeyDto], maxItems: 1000 }) data: ApiKeyDto[];
+  @ApiProperty({ type: [ApiKeyListItemDto], maxItems: 1000 }) data: ApiKeyListItemDto[];
   @ApiProperty({ type: String, nullable: true, maxLength: 512 }) next_cursor: string | null;
 }
 

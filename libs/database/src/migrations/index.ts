@@ -12,6 +12,7 @@ import { Migration20261203000010_one_reindex_path } from './Migration20261203000
 import { Migration20261204000011_oauth_clients } from './Migration20261204000011_oauth_clients';
 import { Migration20261204000012_oauth_flow } from './Migration20261204000012_oauth_flow';
 import { Migration20261204000013_oauth_indexes } from './Migration20261204000013_oauth_indexes';
+import { Migration20261205000014_usage } from './Migration20261205000014_usage';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -33,4 +34,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261204000011_oauth_clients', class: Migration20261204000011_oauth_clients },
   { name: 'Migration20261204000012_oauth_flow', class: Migration20261204000012_oauth_flow },
   { name: 'Migration20261204000013_oauth_indexes', class: Migration20261204000013_oauth_indexes },
+  { name: 'Migration20261205000014_usage', class: Migration20261205000014_usage },
 ];

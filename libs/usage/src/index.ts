@@ -1,0 +1,3 @@
+export * from './usage.module';
+export * from './usage.meter';
+export * from './usage.service';
