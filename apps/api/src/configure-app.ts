@@ -63,15 +63,17 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // Bodies are JSON (and form-encoded for /oauth/token): text is refused with 415 before
   // any route sees it, rather than reaching a handler as a string.
   fastify.removeContentTypeParser('text/plain');
-  installMetrics(fastify, {
+  const observe = installMetrics(fastify, {
     registry: app.get(Metrics).registry,
     token: config.http.metricsToken,
     // The pg pool under MikroORM's connection; PGlite's socket server has one too.
     pool: () => app.get(EntityManager).getConnection().getNativeClient(),
   });
-  // Usage per space and key: an in-memory count per request, written in batches.
+  // One hook for what is counted per request: the operator's metrics, and usage per
+  // space and key (in memory, written in batches).
   const usage = app.get(UsageMeter);
   fastify.addHook('onResponse', (request, reply, done) => {
+    observe(request, reply);
     usage.record(request, reply);
     done();
   });

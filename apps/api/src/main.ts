@@ -1,3 +1,5 @@
+// First: tracing, when on, must patch http, pg, ioredis and fastify before they load.
+import { stopTracing } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { migrateDatabase, openDatabase } from '@app/database';
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await db.close();
+      await stopTracing();
     } finally {
       clearTimeout(force);
       process.exit(0);
