@@ -8,15 +8,30 @@ import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const stamp = join(root, 'dist', '.source-hash');
-const INPUTS = ['apps/api/src', 'libs', 'package-lock.json', 'package.json', 'tsconfig.json', 'nest-cli.json'];
-const OUTPUTS = ['dist/apps/api/src/main.js'];
+const INPUTS = [
+  'apps/api/src',
+  'apps/console/src',
+  'apps/console/index.html',
+  'apps/console/vite.config.mts',
+  'libs',
+  'openapi.json',
+  'scripts/console-api-types.mjs',
+  'package-lock.json',
+  'package.json',
+  'tsconfig.json',
+  'nest-cli.json',
+];
+const OUTPUTS = ['dist/apps/api/src/main.js', 'dist/console/index.html'];
 
 function files(path) {
   if (!existsSync(path)) return [];
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .filter((entry) => entry.name !== 'node_modules')
-    .flatMap((entry) => files(join(path, entry.name)));
+  return (
+    readdirSync(path, { withFileTypes: true })
+      // The console's generated API types are written by the build itself.
+      .filter((entry) => entry.name !== 'node_modules' && !entry.name.endsWith('.generated.d.ts'))
+      .flatMap((entry) => files(join(path, entry.name)))
+  );
 }
 
 function sourceHash() {

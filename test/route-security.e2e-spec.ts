@@ -24,6 +24,12 @@ const PUBLIC = new Set([
   'POST /oauth/introspect',
   'GET /.well-known/oauth-authorization-server',
   'GET /.well-known/openid-configuration',
+  // The console's static files (its data comes from the guarded API) and the first-run setup,
+  // which needs the one-time token the server logged.
+  'GET /console',
+  'GET /console/*',
+  'GET /api/setup',
+  'POST /api/setup',
 ]);
 const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/') || url === '/docs*';
 

@@ -13,6 +13,7 @@ import { OAuthModule } from '@app/oauth';
 import { UsageModule } from '@app/usage';
 import { HealthModule } from './health/health.module';
 import { DocsModule } from './openapi';
+import { SetupModule } from './setup/setup.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -49,6 +50,7 @@ export class AppModule {
         RateLimitsModule,
         OAuthModule,
         UsageModule,
+        SetupModule,
         ...(options.imports ?? []),
       ],
       providers: [

@@ -23,6 +23,7 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { buildOpenApiDocument, mountSwaggerUi } from './openapi';
 import { securityHeadersByProtocol } from './security-headers';
 import { installMetrics } from './metrics/http-metrics';
+import { mountConsole } from './console/serve-console';
 import { clientErrorHandler, drainGate, frameworkErrors } from './framework-errors';
 import { checkDeploymentSecrets } from './secrets-check';
 
@@ -105,6 +106,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     if (!bad) return done();
     sendProblem(badRequest('One or more fields are invalid.', [bad], 'validation-error'), request, reply);
   });
+  mountConsole(fastify);
   const origins = config.http.corsOrigins;
   app.enableCors({
     origin: origins === '*' ? '*' : origins.length > 0 ? origins : false,

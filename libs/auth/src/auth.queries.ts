@@ -42,3 +42,11 @@ export const revokeRefreshFamily = statement<{ familyId: string; reason: string 
   'revoke-refresh-family',
   'update refresh_families set revoked_at = now(), revoked_reason = :reason where id = :familyId and revoked_at is null',
 );
+
+/** Orders concurrent first-run setups (transaction-scoped): the second sees the first's user. */
+export const lockFirstUser = statement(
+  'lock-first-user',
+  `select pg_advisory_xact_lock(hashtext('portico.first-user'))`,
+);
+
+export const anyUser = statement<Record<string, never>, { id: string }>('any-user', 'select id from users limit 1');

@@ -9,6 +9,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { RefreshTokensService } from './refresh-tokens.service';
 import { SigningKeysService } from './signing-keys.service';
 import { User, UserSchema } from './user.entity';
+import { anyUser, lockFirstUser } from './auth.queries';
 
 const invalidCredentials = () =>
   new ProblemException(401, { type: 'invalid-credentials', detail: 'The email or password is incorrect.' });
@@ -36,11 +37,29 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async signup(dto: SignupDto): Promise<SignupResponseDto> {
+  /**
+   * The first-run setup's user: a platform admin, and only while there is no user at all
+   * (an advisory lock orders concurrent setups, so exactly one can win).
+   */
+  signupFirstUser(dto: SignupDto): Promise<SignupResponseDto> {
+    return this.signup(dto, true);
+  }
+
+  async signup(dto: SignupDto, firstUser = false): Promise<SignupResponseDto> {
     const passwordHash = await hashPassword(dto.password);
     try {
       return await this.em.transactional(async (em) => {
-        const user = em.create(UserSchema, { id: uuidv7(), email: dto.email, name: dto.name ?? null, passwordHash });
+        if (firstUser) {
+          await lockFirstUser.rows(em, {});
+          if (await anyUser.first(em, {})) throw conflict('Portico is already set up: sign in instead.');
+        }
+        const user = em.create(UserSchema, {
+          id: uuidv7(),
+          email: dto.email,
+          name: dto.name ?? null,
+          passwordHash,
+          isPlatformAdmin: firstUser,
+        });
         await em.flush();
         const { token, familyId } = await this.refreshTokens.startFamily(em, user.id);
         await this.audit.append(em, {
@@ -145,6 +164,24 @@ export class AuthService {
     return this.pair(user, outcome.token);
   }
 
+  /** A new session for a user already authenticated elsewhere (the console's code exchange). */
+  async startSession(userId: string, via: string): Promise<TokenPairDto> {
+    const user = await this.em.fork().findOne(UserSchema, { id: userId });
+    if (!user) throw new InvalidRefreshToken('unknown');
+    const { token } = await this.em.transactional(async (em) => {
+      const family = await this.refreshTokens.startFamily(em, user.id);
+      await this.audit.append(em, {
+        spaceId: null,
+        actor: userActor(user),
+        action: 'auth.login',
+        resource: { type: 'session', id: family.familyId },
+        metadata: { via },
+      });
+      return family;
+    });
+    return this.pair(user, token);
+  }
+
   async logout(refreshToken: string): Promise<void> {
     await this.em.transactional(async (em) => {
       const revoked = await this.refreshTokens.revokeByToken(em, refreshToken);
@@ -160,7 +197,14 @@ export class AuthService {
 
   private async pair(user: User, refreshToken: string): Promise<TokenPairDto> {
     const ttl = this.config.auth.accessTokenTtl;
-    const access = await this.keys.sign(user.id, { kind: 'user', email: user.email, name: user.name }, ttl);
+    // `adm`: a platform admin by the database's flag (the first user); others come from config.
+    const claims = {
+      kind: 'user' as const,
+      email: user.email,
+      name: user.name,
+      ...(user.isPlatformAdmin ? { adm: true } : {}),
+    };
+    const access = await this.keys.sign(user.id, claims, ttl);
     return { access_token: access, refresh_token: refreshToken, expires_in: ttl, token_type: 'Bearer' };
   }
 }

@@ -8,3 +8,5 @@ export * from './signing-keys.service';
 export * from './user.entity';
 export * from './refresh-tokens.service';
 export { OAuthErrorDto } from './dto/oauth.dto';
+export { SignupDto } from './dto/credentials.dto';
+export { SignupResponseDto, TokenPairDto } from './dto/session.dto';

@@ -60,7 +60,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         id: payload.sub,
         email,
         name: payload.name ?? null,
-        isPlatformAdmin: this.platformAdmins.has(email),
+        isPlatformAdmin: this.platformAdmins.has(email) || payload.adm === true,
       };
     }
     // App tokens name an authorization the oauth lib checks on every request (revocation, role).

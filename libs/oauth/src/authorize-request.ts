@@ -1,4 +1,3 @@
-import { isUuid } from '@app/common';
 import type { OAuthClientRow } from './oauth.queries';
 import { OAUTH_SCOPE_NAMES, OAuthScope } from '@app/common';
 
@@ -62,7 +61,7 @@ export function checkAuthorize(
   params: AuthorizeParams,
   client: OAuthClientRow | undefined,
 ): AuthorizeRequest | PageError | RedirectError {
-  if (!params.client_id || !isUuid(params.client_id) || !client)
+  if (!params.client_id || !client)
     return { kind: 'page', message: 'This app is not known to Portico: the link that brought you here is wrong.' };
   const redirectUri = params.redirect_uri;
   if (!redirectUri || !client.redirect_uris.includes(redirectUri))

@@ -45,7 +45,7 @@ export class AuthorizeController {
   async start(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const params = authorizeParams(request.query);
     if (params === 'repeated') return this.html(reply, 400, errorPage('A parameter of this request is repeated.'));
-    const checked = await this.authorize.check(params);
+    const checked = await this.authorize.check(params, issuerOf(this.config, request));
     if (this.refused(checked, request, reply)) return;
     const user = await this.sessions.current(request);
     if (!user) return this.html(reply, 200, signInPage(checked.client.name, params), checked.redirectUri);
@@ -64,7 +64,7 @@ export class AuthorizeController {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const params = authorizeParams(body);
     if (params === 'repeated') return this.html(reply, 400, errorPage('A parameter of this request is repeated.'));
-    const checked = await this.authorize.check(params);
+    const checked = await this.authorize.check(params, issuerOf(this.config, request));
     if (this.refused(checked, request, reply)) return;
     const { email, password } = body;
     if (typeof email !== 'string' || typeof password !== 'string')
@@ -95,7 +95,7 @@ export class AuthorizeController {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const params = authorizeParams(body);
     if (params === 'repeated') return this.html(reply, 400, errorPage('A parameter of this request is repeated.'));
-    const checked = await this.authorize.check(params);
+    const checked = await this.authorize.check(params, issuerOf(this.config, request));
     if (this.refused(checked, request, reply)) return;
     const user = await this.sessions.current(request);
     if (!user) return this.html(reply, 200, signInPage(checked.client.name, params), checked.redirectUri);

@@ -12,6 +12,7 @@ import {
   redirectTo,
   RedirectError,
 } from './authorize-request';
+import { CONSOLE_CLIENT_ID, consoleClient, isConsole } from './console-client';
 import { clientById, consentOf, insertCode, saveConsent, SessionRow, spaceAndRole } from './oauth.queries';
 
 /** How long a code may wait for its exchange (RFC 6749 §4.1.2: short; API.md: at most 60 s). */
@@ -34,11 +35,13 @@ export class AuthorizeService {
   ) {}
 
   /** The request checked against its client: an error page, an error redirect, or the request. */
-  async check(params: AuthorizeParams): Promise<AuthorizeRequest | PageError | RedirectError> {
+  async check(params: AuthorizeParams, issuer: string): Promise<AuthorizeRequest | PageError | RedirectError> {
     const client =
-      params.client_id && isUuid(params.client_id)
-        ? await clientById.first(this.em, { id: params.client_id })
-        : undefined;
+      params.client_id === CONSOLE_CLIENT_ID
+        ? consoleClient(issuer)
+        : params.client_id && isUuid(params.client_id)
+          ? await clientById.first(this.em, { id: params.client_id })
+          : undefined;
     return checkAuthorize(params, client);
   }
 
@@ -63,6 +66,8 @@ export class AuthorizeService {
     issuer: string,
   ): Promise<AuthorizeOutcome> {
     const { client } = request;
+    // The console acts for the user everywhere they are a member: no space to check, no consent.
+    if (isConsole(client)) return { redirect: await this.issueCode(request, user, issuer) };
     const space = await spaceAndRole.first(this.em, { spaceId: client.space_id, userId: user.user_id });
     if (!space?.role)
       return { redirect: this.denied(request, issuer, 'You are not a member of the space this app belongs to.') };
@@ -135,8 +140,8 @@ export class AuthorizeService {
     const code = randomBytes(32).toString('base64url');
     await insertCode.rows(this.em, {
       codeHash: this.codeHash(code),
-      spaceId: request.client.space_id,
-      clientId: request.client.id,
+      spaceId: isConsole(request.client) ? null : request.client.space_id,
+      clientId: isConsole(request.client) ? null : request.client.id,
       userId: user.user_id,
       redirectUri: request.redirectUri,
       scopesJson: JSON.stringify(request.scopes),

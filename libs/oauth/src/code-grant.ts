@@ -5,7 +5,15 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { uuidv7 } from '@app/common';
 import { AuditWriter } from '@app/audit';
-import { OAuthError, OAuthGrants, OAuthTokenResponse, RefreshTokensService, SigningKeysService } from '@app/auth';
+import {
+  AuthService,
+  OAuthError,
+  OAuthGrants,
+  OAuthTokenResponse,
+  RefreshTokensService,
+  SigningKeysService,
+} from '@app/auth';
+import { CONSOLE_CLIENT_ID } from './console-client';
 import { AppTokens } from './app-tokens';
 import { AuthorizeService } from './authorize.service';
 import { ClientAuthenticator } from './client-auth';
@@ -38,6 +46,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     private readonly appTokens: AppTokens,
     private readonly refreshTokens: RefreshTokensService,
     private readonly audit: AuditWriter,
+    private readonly sessions: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -46,12 +55,14 @@ export class AuthorizationCodeGrant implements OnModuleInit {
   }
 
   private async exchange(params: Record<string, string>, request: FastifyRequest): Promise<OAuthTokenResponse> {
+    if (params.client_id === CONSOLE_CLIENT_ID) return this.consoleExchange(params);
     const client = await this.clients.authenticate(params, request);
     if (!params.code) throw new OAuthError('invalid_request', 'code is required.');
     if (!params.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required.');
     const codeHash = this.authorize.codeHash(params.code);
     type Exchanged =
-      { code: CodeRow; authorizationId: string; refreshToken?: string } | { error: string; replay?: CodeRow };
+      | { code: CodeRow; spaceId: string; authorizationId: string; refreshToken?: string }
+      | { error: string; replay?: CodeRow };
     const issued = await this.em.transactional(async (em): Promise<Exchanged> => {
       const code = await lockCode.first(em, { codeHash });
       if (!code) return { error: 'The code is invalid.' };
@@ -61,6 +72,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
       }
       const problem = this.problemWith(code, client.id, params);
       if (problem) return { error: problem };
+      if (code.space_id === null || code.client_id === null) return { error: 'The code was issued to another client.' };
       await spendCode.rows(em, { codeHash });
       const authorizationId = uuidv7();
       await insertAuthorization.rows(em, {
@@ -82,7 +94,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
       const refresh = code.scopes.includes('offline_access')
         ? await this.refreshTokens.startFamily(em, code.user_id, authorizationId)
         : undefined;
-      return { code, authorizationId, refreshToken: refresh?.token };
+      return { code, spaceId: code.space_id, authorizationId, refreshToken: refresh?.token };
     });
     if ('error' in issued) {
       if (issued.replay)
@@ -98,6 +110,7 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     }
     return this.tokens(
       issued.code,
+      issued.spaceId,
       issued.authorizationId,
       client.id,
       issuerOf(this.config, request),
@@ -105,8 +118,30 @@ export class AuthorizationCodeGrant implements OnModuleInit {
     );
   }
 
-  /** Why this code cannot be exchanged by this client with these parameters, or undefined. */
-  private problemWith(code: CodeRow, clientId: string, params: Record<string, string>): string | undefined {
+  /**
+   * The console's code (console-client.ts): checked as any public client's (unused,
+   * unexpired, same redirect URI, PKCE), then it buys the user's own session, with a
+   * refresh token that rotates at /api/auth/refresh.
+   */
+  private async consoleExchange(params: Record<string, string>): Promise<OAuthTokenResponse> {
+    if (!params.code) throw new OAuthError('invalid_request', 'code is required.');
+    if (!params.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required.');
+    const codeHash = this.authorize.codeHash(params.code);
+    const spent = await this.em.transactional(async (em): Promise<{ userId: string } | { error: string }> => {
+      const code = await lockCode.first(em, { codeHash });
+      if (!code) return { error: 'The code is invalid.' };
+      if (code.used_at) return { error: 'The code was already used.' };
+      const problem = this.problemWith(code, null, params) ?? (code.code_challenge ? undefined : 'PKCE is required.');
+      if (problem) return { error: problem };
+      await spendCode.rows(em, { codeHash });
+      return { userId: code.user_id };
+    });
+    if ('error' in spent) throw new OAuthError('invalid_grant', spent.error);
+    return this.sessions.startSession(spent.userId, 'console');
+  }
+
+  /** Why this code cannot be exchanged by this client (null: the console) with these parameters, or undefined. */
+  private problemWith(code: CodeRow, clientId: string | null, params: Record<string, string>): string | undefined {
     if (code.client_id !== clientId) return 'The code was issued to another client.';
     if (new Date(code.expires_at).getTime() <= Date.now()) return 'The code has expired.';
     if (code.redirect_uri !== params.redirect_uri) return 'redirect_uri differs from the authorization request.';
@@ -123,13 +158,14 @@ export class AuthorizationCodeGrant implements OnModuleInit {
 
   private async tokens(
     code: CodeRow,
+    spaceId: string,
     authorizationId: string,
     clientId: string,
     issuer: string,
     refreshToken: string | undefined,
   ): Promise<OAuthTokenResponse> {
     const response: OAuthTokenResponse & { id_token?: string } = await this.appTokens.access(
-      { userId: code.user_id, spaceId: code.space_id, clientId, authorizationId, scopes: code.scopes },
+      { userId: code.user_id, spaceId, clientId, authorizationId, scopes: code.scopes },
       refreshToken,
     );
     if (code.scopes.includes('openid')) {

@@ -152,8 +152,9 @@ export const saveConsent = statement<{ spaceId: string; clientId: string; userId
 
 export const insertCode = statement<{
   codeHash: Buffer;
-  spaceId: string;
-  clientId: string;
+  /** Both null for the console's codes (console-client.ts). */
+  spaceId: string | null;
+  clientId: string | null;
   userId: string;
   redirectUri: string;
   scopesJson: string;
@@ -171,8 +172,9 @@ export const insertCode = statement<{
 
 export interface CodeRow {
   code_hash: Buffer;
-  space_id: string;
-  client_id: string;
+  /** Both null for the console's codes. */
+  space_id: string | null;
+  client_id: string | null;
   user_id: string;
   redirect_uri: string;
   scopes: string[];

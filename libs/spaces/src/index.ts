@@ -4,3 +4,4 @@ export * from './space-access.service';
 export * from './spaces.module';
 export * from './spaces.service';
 export * from './space-budgets.service';
+export { SpaceDto } from './dto/space.dto';

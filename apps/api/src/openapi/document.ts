@@ -30,6 +30,7 @@ const TAGS = [
     name: 'usage',
     description: 'Requests per minute, hour and day for a space or one key: status classes and latency percentiles.',
   },
+  { name: 'setup', description: 'First run: the first user, space and admin key, from the URL the server logs.' },
   { name: 'health', description: 'Liveness and readiness.' },
 ];
 

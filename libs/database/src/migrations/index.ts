@@ -13,6 +13,7 @@ import { Migration20261204000011_oauth_clients } from './Migration20261204000011
 import { Migration20261204000012_oauth_flow } from './Migration20261204000012_oauth_flow';
 import { Migration20261204000013_oauth_indexes } from './Migration20261204000013_oauth_indexes';
 import { Migration20261205000014_usage } from './Migration20261205000014_usage';
+import { Migration20261205000015_console } from './Migration20261205000015_console';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -35,4 +36,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261204000012_oauth_flow', class: Migration20261204000012_oauth_flow },
   { name: 'Migration20261204000013_oauth_indexes', class: Migration20261204000013_oauth_indexes },
   { name: 'Migration20261205000014_usage', class: Migration20261205000014_usage },
+  { name: 'Migration20261205000015_console', class: Migration20261205000015_console },
 ];

@@ -1,0 +1,109 @@
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, must } from '../api/client';
+import { Empty, Field, fieldError, formatDate, Loading, ProblemBox } from '../ui';
+
+/** The user's spaces: list, create, rename, delete (typed confirmation). */
+export function Spaces() {
+  const client = useQueryClient();
+  const spaces = useQuery({
+    queryKey: ['spaces'],
+    queryFn: () => must(api.GET('/api/spaces', { params: { query: { limit: 100 } } })),
+  });
+  const create = useMutation({
+    mutationFn: (name: string) => must(api.POST('/api/spaces', { body: { name } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['spaces'] }),
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => must(api.DELETE('/api/spaces/{space_id}', { params: { path: { space_id: id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['spaces'] }),
+  });
+  const [confirming, setConfirming] = useState<{ id: string; name: string }>();
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    create.mutate(String(new FormData(form).get('name')), { onSuccess: () => form.reset() });
+  }
+
+  return (
+    <>
+      <h1>Spaces</h1>
+      {spaces.isPending ? <Loading what="spaces" /> : <ProblemBox error={spaces.error} />}
+      {spaces.data && spaces.data.data.length === 0 ? <Empty>No spaces yet: create one below.</Empty> : null}
+      {spaces.data?.data.length ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Tier</th>
+              <th scope="col">Your role</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {spaces.data.data.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Link to={`/spaces/${s.id}/keys`}>{s.name}</Link>
+                </td>
+                <td>{s.tier}</td>
+                <td>{s.role}</td>
+                <td>{formatDate(s.created_at)}</td>
+                <td>
+                  {s.role === 'owner' ? (
+                    <button type="button" className="danger" onClick={() => setConfirming({ id: s.id, name: s.name })}>
+                      Delete
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {confirming ? (
+        <DeleteSpace
+          name={confirming.name}
+          error={remove.error}
+          onCancel={() => setConfirming(undefined)}
+          onConfirm={() => remove.mutate(confirming.id, { onSuccess: () => setConfirming(undefined) })}
+        />
+      ) : null}
+      <h2>Create a space</h2>
+      <ProblemBox error={create.error} />
+      <form onSubmit={submit} className="inline">
+        <Field label="Name" error={fieldError(create.error, 'name')}>
+          {(id, d) => <input id={id} name="name" required maxLength={200} aria-describedby={d} />}
+        </Field>
+        <button type="submit" className="primary" disabled={create.isPending}>
+          Create space
+        </button>
+      </form>
+    </>
+  );
+}
+
+function DeleteSpace(props: { name: string; error: unknown; onCancel: () => void; onConfirm: () => void }) {
+  const [typed, setTyped] = useState('');
+  return (
+    <section className="confirm" role="dialog" aria-modal="false" aria-labelledby="delete-space-title">
+      <h2 id="delete-space-title">Delete “{props.name}”?</h2>
+      <p>Its collections, records, keys and members go with it. Type the space's name to confirm.</p>
+      <ProblemBox error={props.error} />
+      <Field label="Space name">
+        {(id) => <input id={id} value={typed} onChange={(e) => setTyped(e.target.value)} autoFocus />}
+      </Field>
+      <button type="button" className="danger" disabled={typed !== props.name} onClick={props.onConfirm}>
+        Delete space
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </section>
+  );
+}
