@@ -12,6 +12,7 @@ const INPUTS = [
   'apps/api/src',
   'apps/console/src',
   'apps/console/index.html',
+  'apps/console/public',
   'apps/console/vite.config.mts',
   'libs',
   'openapi.json',
@@ -21,7 +22,7 @@ const INPUTS = [
   'tsconfig.json',
   'nest-cli.json',
 ];
-const OUTPUTS = ['dist/apps/api/src/main.js', 'dist/console/index.html'];
+const OUTPUTS = ['dist/apps/api/src/main.js', 'apps/console/dist/index.html'];
 
 function files(path) {
   if (!existsSync(path)) return [];

@@ -25,6 +25,7 @@ export class LastUsedTracker implements OnModuleInit, OnApplicationShutdown {
   private readonly pending = new Map<string, { at: Date; meta: RequestMeta }>();
   private readonly written = new Map<string, number>();
   private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(private readonly em: EntityManager) {}
 
@@ -45,7 +46,17 @@ export class LastUsedTracker implements OnModuleInit, OnApplicationShutdown {
     this.pending.set(keyId, { at: new Date(now), meta: meta() });
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes the uses recorded by the time its turn comes. Flushes run one at a time, in
+   * order: a caller's flush also waits for the timer's in-flight one, whose batch it
+   * would otherwise miss.
+   */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write());
+    return this.flushing;
+  }
+
+  private async write(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = [...this.pending];
     this.pending.clear();

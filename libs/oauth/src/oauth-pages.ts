@@ -20,7 +20,7 @@ function page(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · Portico</title><style>${STYLE}</style></head>
+<title>${escape(title)} · Portico</title><link rel="icon" href="/console/favicon.svg" type="image/svg+xml"><style>${STYLE}</style></head>
 <body><main>${body}</main></body>
 </html>
 `;

@@ -23,11 +23,11 @@ export interface ConsoleFile {
   gzip?: Buffer;
 }
 
-/** Where `npm run build` puts the console: dist/console, from the compiled server or from the sources. */
+/** Where `npm run build` puts the console (apps/console/dist), seen from the compiled server or the sources. */
 export function consoleDirectory(): string | undefined {
   const candidates = [
-    join(__dirname, '..', '..', '..', '..', 'console'),
-    join(__dirname, '..', '..', '..', '..', 'dist', 'console'),
+    join(__dirname, '..', '..', '..', '..', '..', 'apps', 'console', 'dist'),
+    join(__dirname, '..', '..', '..', 'console', 'dist'),
   ];
   return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }

@@ -7,7 +7,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * GET /console (API.md, "Console"): the web console's static files, built by `npm run
- * build` into dist/console. Hashed assets are cached for a year; any other path under
+ * build` into apps/console/dist. Hashed assets are cached for a year; any other path under
  * /console is a client route and gets index.html (revalidated each time, so a deploy is
  * picked up). Brotli or gzip when the browser takes it.
  */

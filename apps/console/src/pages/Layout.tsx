@@ -54,7 +54,13 @@ export function Layout() {
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => void session.signOut().then(() => navigate('/signed-out'))}>
+        <button
+          type="button"
+          onClick={() => {
+            // Leave the signed-in frame first, so losing the session does not start a new sign-in.
+            void Promise.resolve(navigate('/signed-out')).then(() => session.signOut());
+          }}
+        >
           Sign out
         </button>
       </header>
