@@ -94,13 +94,18 @@ describe('users and sessions', () => {
         return { res, ms: performance.now() - start };
       };
       await timed(uniqueEmail()); // warm the dummy hash
-      const wrong = [await timed(u.email), await timed(u.email), await timed(u.email)];
-      const unknown = [await timed(uniqueEmail()), await timed(uniqueEmail()), await timed(uniqueEmail())];
+      // Interleaved pairs: a load spike from suites running beside this one hits both kinds alike.
+      const wrong: Awaited<ReturnType<typeof timed>>[] = [];
+      const unknown: Awaited<ReturnType<typeof timed>>[] = [];
+      for (let i = 0; i < 7; i++) {
+        wrong.push(await timed(u.email));
+        unknown.push(await timed(uniqueEmail()));
+      }
       const strip = (b: Record<string, unknown>) => ({ ...b, request_id: undefined });
       expect(wrong[0].res.statusCode).toBe(401);
       expect(unknown[0].res.statusCode).toBe(401);
       expect(strip(unknown[0].res.json())).toEqual(strip(wrong[0].res.json()));
-      const median = (xs: { ms: number }[]) => xs.map((x) => x.ms).sort((a, b) => a - b)[1];
+      const median = (xs: { ms: number }[]) => xs.map((x) => x.ms).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       const ratio = median(unknown) / median(wrong);
       expect(ratio).toBeGreaterThan(0.5);
       expect(ratio).toBeLessThan(2);

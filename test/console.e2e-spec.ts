@@ -1,6 +1,6 @@
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createKey, createSpace, signup, uniqueEmail } from './factories';
-import { authorizeUrl, locationOf, obtainCode, pkce, postForm } from './oauth-helpers';
+import { authorizeUrl, locationOf, obtainCode, pkce, postForm, signInOnPages } from './oauth-helpers';
 import type { Problem, TokenPairDto } from './json';
 
 const ISSUER = 'https://portico.example';
@@ -88,6 +88,13 @@ describe('the console (GET /console, first-run setup, console sign-in)', () => {
       headers: { 'if-none-match': String(asset.headers.etag) },
     });
     expect(cached.statusCode).toBe(304);
+    // Issue #20's budget: the first load's JavaScript, as sent compressed, under 300 KB.
+    const scripts = [...index.body.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    let sent = 0;
+    for (const url of scripts)
+      sent += (await t.app.inject({ method: 'GET', url, headers: { 'accept-encoding': 'br' } })).rawPayload.length;
+    process.stdout.write(`console first load: ${scripts.length} script(s), ${Math.round(sent / 1024)} KB brotli\n`);
+    expect(sent).toBeLessThan(300 * 1024);
     const gone = await t.app.inject({ method: 'GET', url: '/console/assets/index-00000000.js' });
     expect(gone.statusCode).toBe(404);
     expect(gone.headers['content-type']).toContain('application/problem+json');
@@ -142,6 +149,16 @@ describe('the console (GET /console, first-run setup, console sign-in)', () => {
     });
     expect(elsewhere.statusCode).toBe(400);
     expect(elsewhere.headers.location).toBeUndefined();
+    // Signing out of the pages ends their session: the same cookie now gets the sign-in form.
+    const cookie = await signInOnPages(t, user, params);
+    const before = await t.app.inject({ method: 'GET', url: authorizeUrl(params), headers: { cookie } });
+    expect(before.statusCode).toBe(302);
+    const out = await t.app.inject({ method: 'POST', url: '/oauth/sign-out', headers: { cookie } });
+    expect(out.statusCode).toBe(204);
+    expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
+    const after = await t.app.inject({ method: 'GET', url: authorizeUrl(params), headers: { cookie } });
+    expect(after.statusCode).toBe(200);
+    expect(after.body).toContain('name="password"');
     // Without PKCE the request goes back with an error, as for any public client.
     const cookieless = await t.app.inject({
       method: 'GET',

@@ -20,6 +20,7 @@ const PUBLIC = new Set([
   'GET /oauth/authorize',
   'POST /oauth/sign-in',
   'POST /oauth/consent',
+  'POST /oauth/sign-out',
   'POST /oauth/revoke',
   'POST /oauth/introspect',
   'GET /.well-known/oauth-authorization-server',

@@ -61,16 +61,19 @@ class Session {
     this.listeners.forEach((l) => l());
   }
 
-  /** Revokes the refresh token, then forgets both. */
+  /** Revokes the refresh token and ends the sign-in pages' session, then forgets the tokens. */
   async signOut(): Promise<void> {
     const refresh = this.tokens?.refresh_token;
     this.tokens = undefined;
-    if (refresh)
-      await fetch('/api/auth/logout', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refresh_token: refresh }),
-      }).catch(() => undefined);
+    await Promise.all([
+      refresh &&
+        fetch('/api/auth/logout', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refresh_token: refresh }),
+        }),
+      fetch('/oauth/sign-out', { method: 'POST', credentials: 'same-origin' }),
+    ]).catch(() => undefined);
     this.listeners.forEach((l) => l());
   }
 

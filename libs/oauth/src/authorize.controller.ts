@@ -83,6 +83,20 @@ export class AuthorizeController {
       .send();
   }
 
+  @Post('sign-out')
+  @ApiOperation({
+    operationId: 'oauthSignOut',
+    summary: "End this browser's sign-in session of the authorization pages (the console's sign-out)",
+    description:
+      'Deletes the session the `portico_oauth` cookie names and clears the cookie, so the next ' +
+      '/oauth/authorize asks for the password again. The cookie is SameSite=Lax: other sites cannot post here with it.',
+  })
+  @ApiResponse({ status: 204, description: 'Signed out (also when there was no session).' })
+  async signOut(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await this.sessions.end(request, reply);
+    return reply.header('cache-control', 'no-store').code(204).send();
+  }
+
   @Post('consent')
   @ApiOperation({ operationId: 'oauthConsent', summary: 'The consent form of the authorization pages (HTML)' })
   @ApiConsumes('application/x-www-form-urlencoded')

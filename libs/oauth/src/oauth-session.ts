@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pepperHash, SECRETS, Secrets } from '@app/config';
-import { insertSession, liveSession, SessionRow } from './oauth.queries';
+import { deleteSession, insertSession, liveSession, SessionRow } from './oauth.queries';
 
 const COOKIE = 'portico_oauth';
 const SESSION_SECONDS = 3600;
@@ -53,5 +53,13 @@ export class OAuthSessions {
       'set-cookie',
       `${COOKIE}=${value}; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=${SESSION_SECONDS}${secure}`,
     );
+  }
+
+  /** Ends this browser's session: its row and its cookie (the console's sign-out). */
+  async end(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const value = cookieValue(request, COOKIE);
+    if (value && /^[A-Za-z0-9_-]{43}$/.test(value)) await deleteSession.rows(this.em, { tokenHash: this.hash(value) });
+    const secure = request.protocol === 'https' ? '; Secure' : '';
+    reply.header('set-cookie', `${COOKIE}=; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=0${secure}`);
   }
 }

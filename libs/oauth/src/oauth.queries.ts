@@ -111,6 +111,11 @@ export const clientById = statement<{ id: string }, OAuthClientRow>(
   `select ${COLUMNS} from oauth_clients where id = :id`,
 );
 
+export const deleteSession = statement<{ tokenHash: Buffer }>(
+  'delete-oauth-session',
+  'delete from oauth_sessions where token_hash = :tokenHash',
+);
+
 export const insertSession = statement<{ tokenHash: Buffer; userId: string; expiresAt: Date }>(
   'insert-oauth-session',
   'insert into oauth_sessions (token_hash, user_id, expires_at) values (:tokenHash, :userId, :expiresAt)',
