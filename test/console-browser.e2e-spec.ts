@@ -118,8 +118,21 @@ describeWithBrowser('the console in a real browser', () => {
     await page.getByRole('heading', { name: 'Spaces' }).waitFor();
     await audit('spaces');
 
+    // Owners rename; the platform admin (the first user) sets the tier.
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('New name').fill('Acme Inc');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: 'Acme Inc' }).waitFor();
+    await page.getByRole('textbox', { name: 'Tier of Acme Inc' }).fill('business');
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/spaces/${spaceId}`)),
+      page.getByRole('button', { name: 'Set' }).click(),
+    ]);
+    const space = (await (await api(`/api/spaces/${spaceId}`, adminKey)).json()) as { name: string; tier: string };
+    expect(space).toMatchObject({ name: 'Acme Inc', tier: 'business' });
+
     // 3. A collection, made in the schema form.
-    await page.getByRole('link', { name: 'Acme' }).click();
+    await page.getByRole('link', { name: 'Acme Inc' }).click();
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
     await page.getByRole('link', { name: 'Collections' }).click();
     await page.getByRole('heading', { name: 'Collections' }).waitFor();
@@ -179,6 +192,19 @@ describeWithBrowser('the console in a real browser', () => {
     await page.reload();
     await page.getByRole('cell', { name: 'reader' }).waitFor();
     await audit('keys');
+
+    // Edit its permissions: now it may write too.
+    await page
+      .getByRole('row', { name: /reader/ })
+      .getByRole('button', { name: 'Edit' })
+      .click();
+    const editForm = page.getByRole('form', { name: 'Save API key' });
+    await expect(editForm.getByRole('checkbox', { name: 'read on orders' }).isChecked()).resolves.toBe(true);
+    await editForm.getByRole('checkbox', { name: 'write on orders' }).check();
+    await audit('keys-edit');
+    await editForm.getByRole('button', { name: 'Save API key' }).click();
+    await page.getByRole('cell', { name: 'orders: read, write' }).waitFor();
+    expect((await api(records, secret, { method: 'POST', body: JSON.stringify({ status: 'new' }) })).status).toBe(201);
 
     // 6. Regenerate: the old secret stops working at once. Then delete.
     const row = page.getByRole('row', { name: /reader/ });

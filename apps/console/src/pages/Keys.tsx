@@ -35,6 +35,7 @@ export function Keys() {
   const refresh = () => client.invalidateQueries({ queryKey: ['keys', spaceId] });
   const [secret, setSecret] = useState<{ label: string; key: string }>();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<string>();
   const [confirm, setConfirm] = useState<{ id: string; label: string; action: 'regenerate' | 'delete' }>();
   const [filter, setFilter] = useState({ text: '', status: '' });
   const create = useMutation({
@@ -42,6 +43,21 @@ export function Keys() {
     onSuccess: (key) => {
       setSecret({ label: key.label, key: key.key });
       setCreating(false);
+      void refresh();
+    },
+  });
+  const edit = useMutation({
+    mutationFn: ({ id, body }: { id: string; body: KeyBody }) => {
+      const { expires_in: _unused, ...changes } = body;
+      return must(
+        api.PATCH('/api/spaces/{space_id}/api-keys/{key_id}', {
+          params: { path: { space_id: spaceId, key_id: id } },
+          body: changes,
+        }),
+      );
+    },
+    onSuccess: () => {
+      setEditing(undefined);
       void refresh();
     },
   });
@@ -93,6 +109,36 @@ export function Keys() {
             busy={create.isPending}
             onSubmit={(body) => create.mutate(body)}
           />
+        </section>
+      ) : null}
+      {editing && keys.data?.data.find((k) => k.id === editing) ? (
+        <section className="panel">
+          <h2>Edit “{keys.data.data.find((k) => k.id === editing)?.label}”</h2>
+          <KeyForm
+            key={editing}
+            collections={(collections.data?.data ?? []).map((c) => ({
+              name: c.name,
+              fields: c.fields.map((f) => f.name),
+            }))}
+            initial={(() => {
+              const k = keys.data.data.find((x) => x.id === editing)!;
+              return {
+                label: k.label,
+                description: k.description ?? undefined,
+                collection_permissions: k.collection_permissions,
+                scopes: k.scopes,
+                allowed_ips: k.allowed_ips,
+                rate_limit_per_minute: k.rate_limit_per_minute,
+              };
+            })()}
+            submitLabel="Save API key"
+            error={edit.error}
+            busy={edit.isPending}
+            onSubmit={(body) => edit.mutate({ id: editing, body })}
+          />
+          <button type="button" onClick={() => setEditing(undefined)}>
+            Cancel
+          </button>
         </section>
       ) : null}
       {confirm ? (
@@ -161,6 +207,9 @@ export function Keys() {
                 <td>{formatDate(k.last_used_at)}</td>
                 <td className="number">{k.requests_24h}</td>
                 <td className="actions">
+                  <button type="button" onClick={() => setEditing(k.id)}>
+                    Edit
+                  </button>
                   <button type="button" onClick={() => setConfirm({ id: k.id, label: k.label, action: 'regenerate' })}>
                     Regenerate
                   </button>

@@ -20,6 +20,17 @@ export function Spaces() {
     onSuccess: () => client.invalidateQueries({ queryKey: ['spaces'] }),
   });
   const [confirming, setConfirming] = useState<{ id: string; name: string }>();
+  const [renaming, setRenaming] = useState<string>();
+  const me = useQuery({ queryKey: ['me'], queryFn: () => must(api.GET('/api/auth/me')) });
+  const platformAdmin = (me.data as { is_platform_admin?: boolean } | undefined)?.is_platform_admin === true;
+  const update = useMutation({
+    mutationFn: ({ id, body }: { id: string; body: { name?: string; tier?: string } }) =>
+      must(api.PATCH('/api/spaces/{space_id}', { params: { path: { space_id: id } }, body })),
+    onSuccess: () => {
+      setRenaming(undefined);
+      void client.invalidateQueries({ queryKey: ['spaces'] });
+    },
+  });
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -31,6 +42,7 @@ export function Spaces() {
     <>
       <h1>Spaces</h1>
       {spaces.isPending ? <Loading what="spaces" /> : <ProblemBox error={spaces.error} />}
+      <ProblemBox error={update.error} />
       {spaces.data && spaces.data.data.length === 0 ? <Empty>No spaces yet: create one below.</Empty> : null}
       {spaces.data?.data.length ? (
         <table>
@@ -49,16 +61,64 @@ export function Spaces() {
             {spaces.data.data.map((s) => (
               <tr key={s.id}>
                 <td>
-                  <Link to={`/spaces/${s.id}/keys`}>{s.name}</Link>
+                  {renaming === s.id ? (
+                    <form
+                      className="inline"
+                      aria-label={`Rename ${s.name}`}
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        update.mutate({ id: s.id, body: { name: String(new FormData(e.currentTarget).get('name')) } });
+                      }}
+                    >
+                      <label>
+                        <span className="visually-hidden">New name</span>
+                        <input name="name" defaultValue={s.name} required maxLength={100} autoFocus />
+                      </label>
+                      <button type="submit">Save</button>
+                      <button type="button" onClick={() => setRenaming(undefined)}>
+                        Cancel
+                      </button>
+                    </form>
+                  ) : (
+                    <Link to={`/spaces/${s.id}/keys`}>{s.name}</Link>
+                  )}
                 </td>
-                <td>{s.tier}</td>
+                <td>
+                  {platformAdmin ? (
+                    <form
+                      className="inline"
+                      aria-label={`Tier of ${s.name}`}
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        update.mutate({ id: s.id, body: { tier: String(new FormData(e.currentTarget).get('tier')) } });
+                      }}
+                    >
+                      <label>
+                        <span className="visually-hidden">Tier of {s.name}</span>
+                        <input name="tier" defaultValue={s.tier} size={12} />
+                      </label>
+                      <button type="submit">Set</button>
+                    </form>
+                  ) : (
+                    s.tier
+                  )}
+                </td>
                 <td>{s.role}</td>
                 <td>{formatDate(s.created_at)}</td>
-                <td>
+                <td className="actions">
                   {s.role === 'owner' ? (
-                    <button type="button" className="danger" onClick={() => setConfirming({ id: s.id, name: s.name })}>
-                      Delete
-                    </button>
+                    <>
+                      <button type="button" onClick={() => setRenaming(s.id)}>
+                        Rename
+                      </button>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => setConfirming({ id: s.id, name: s.name })}
+                      >
+                        Delete
+                      </button>
+                    </>
                   ) : null}
                 </td>
               </tr>

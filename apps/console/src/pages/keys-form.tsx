@@ -16,6 +16,25 @@ interface Grant {
 }
 const noGrant = (): Grant => ({ actions: [], select_fields: [], exclude_fields: [], writable_fields: [] });
 
+/** A key's permissions (list or object form) as the form's grants. */
+function fromPermissions(permissions: Record<string, unknown> | undefined): Record<string, Grant> {
+  const grants: Record<string, Grant> = {};
+  for (const [name, value] of Object.entries(permissions ?? {})) {
+    if (Array.isArray(value)) grants[name] = { ...noGrant(), actions: value as Action[] };
+    else if (value && typeof value === 'object') {
+      const v = value as Record<string, unknown>;
+      const list = (rule: string) => (Array.isArray(v[rule]) ? (v[rule] as string[]) : []);
+      grants[name] = {
+        actions: ACTIONS.filter((a) => v[a] === true),
+        select_fields: list('select_fields'),
+        exclude_fields: list('exclude_fields'),
+        writable_fields: list('writable_fields'),
+      };
+    }
+  }
+  return grants;
+}
+
 export interface KeyBody {
   label: string;
   description?: string;
@@ -23,7 +42,7 @@ export interface KeyBody {
   scopes: (typeof SCOPES)[number][];
   expires_in: (typeof EXPIRIES)[number];
   allowed_ips: string[];
-  rate_limit_per_minute?: number;
+  rate_limit_per_minute?: number | null;
 }
 
 /** The list form when there are no field rules, the object form when there are. */
@@ -54,8 +73,14 @@ export function KeyForm(props: {
   error: unknown;
   busy: boolean;
   onSubmit: (body: KeyBody) => void;
+  /** Editing an existing key: its values (expiry is set once, at creation). */
+  initial?: Omit<KeyBody, 'expires_in'> & { collection_permissions: Record<string, unknown> };
+  submitLabel?: string;
 }) {
-  const [grants, setGrants] = useState<Record<string, Grant>>({});
+  const [grants, setGrants] = useState<Record<string, Grant>>(() =>
+    fromPermissions(props.initial?.collection_permissions),
+  );
+  const initial = props.initial;
   const rows = [{ name: '*', fields: [] as string[] }, ...props.collections];
   const grant = (name: string) => grants[name] ?? noGrant();
   const toggle = (name: string, action: Action) =>
@@ -76,23 +101,28 @@ export function KeyForm(props: {
       description: String(form.get('description') ?? '') || undefined,
       collection_permissions: toPermissions(grants),
       scopes: form.getAll('scopes').map(String) as KeyBody['scopes'],
-      expires_in: String(form.get('expires_in')) as KeyBody['expires_in'],
+      expires_in: String(form.get('expires_in') ?? '30d') as KeyBody['expires_in'],
       allowed_ips: String(form.get('allowed_ips') ?? '')
         .split(/[\s,]+/)
         .filter(Boolean),
-      ...(limit ? { rate_limit_per_minute: Number(limit) } : {}),
+      // Editing: an emptied limit removes it; creating: no limit is simply not sent.
+      ...(limit ? { rate_limit_per_minute: Number(limit) } : initial ? { rate_limit_per_minute: null } : {}),
     });
   }
 
   const error = props.error;
   return (
-    <form onSubmit={submit} aria-label="Create API key">
+    <form onSubmit={submit} aria-label={props.submitLabel ?? 'Create API key'}>
       <ProblemBox error={error} />
       <Field label="Label" error={fieldError(error, 'label')}>
-        {(id, d) => <input id={id} name="label" required maxLength={200} aria-describedby={d} />}
+        {(id, d) => (
+          <input id={id} name="label" required maxLength={200} defaultValue={initial?.label} aria-describedby={d} />
+        )}
       </Field>
       <Field label="Description" hint="Optional">
-        {(id, d) => <input id={id} name="description" maxLength={1000} aria-describedby={d} />}
+        {(id, d) => (
+          <input id={id} name="description" maxLength={1000} defaultValue={initial?.description} aria-describedby={d} />
+        )}
       </Field>
       <fieldset>
         <legend>Collection permissions</legend>
@@ -163,37 +193,50 @@ export function KeyForm(props: {
         <legend>Scopes</legend>
         {SCOPES.map((s) => (
           <label key={s} className="check">
-            <input type="checkbox" name="scopes" value={s} /> {s}
+            <input type="checkbox" name="scopes" value={s} defaultChecked={initial?.scopes.includes(s)} /> {s}
           </label>
         ))}
       </fieldset>
-      <Field label="Expires" error={fieldError(error, 'expires_in')}>
-        {(id, d) => (
-          <select id={id} name="expires_in" defaultValue="30d" aria-describedby={d}>
-            {EXPIRIES.map((e) => (
-              <option key={e} value={e}>
-                {e === 'never' ? 'Never' : `In ${e.replace('d', ' days')}`}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      {initial ? null : (
+        <Field label="Expires" error={fieldError(error, 'expires_in')}>
+          {(id, d) => (
+            <select id={id} name="expires_in" defaultValue="30d" aria-describedby={d}>
+              {EXPIRIES.map((e) => (
+                <option key={e} value={e}>
+                  {e === 'never' ? 'Never' : `In ${e.replace('d', ' days')}`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <Field
         label="Allowed IPs"
         hint="Addresses or CIDRs, separated by commas; empty: any"
         error={fieldError(error, 'allowed_ips')}
       >
-        {(id, d) => <input id={id} name="allowed_ips" aria-describedby={d} />}
+        {(id, d) => (
+          <input id={id} name="allowed_ips" defaultValue={initial?.allowed_ips.join(', ')} aria-describedby={d} />
+        )}
       </Field>
       <Field
         label="Rate limit per minute"
         hint="Optional; below the space's tier"
         error={fieldError(error, 'rate_limit_per_minute')}
       >
-        {(id, d) => <input id={id} name="rate_limit_per_minute" type="number" min={1} aria-describedby={d} />}
+        {(id, d) => (
+          <input
+            id={id}
+            name="rate_limit_per_minute"
+            type="number"
+            min={1}
+            defaultValue={initial?.rate_limit_per_minute ?? undefined}
+            aria-describedby={d}
+          />
+        )}
       </Field>
       <button type="submit" className="primary" disabled={props.busy}>
-        Create API key
+        {props.submitLabel ?? 'Create API key'}
       </button>
     </form>
   );
