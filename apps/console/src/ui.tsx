@@ -87,3 +87,18 @@ export function SecretOnce({ label, secret, children }: { label: string; secret:
 
 export const formatDate = (iso: string | null | undefined) =>
   iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+
+/** A table's header row; an empty name is a column of buttons, named for screen readers only. */
+export function Head({ columns, hidden = 'Actions' }: { columns: string[]; hidden?: string }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) => (
+          <th scope="col" key={i}>
+            {c || <span className="visually-hidden">{hidden}</span>}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

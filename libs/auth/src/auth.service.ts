@@ -80,18 +80,7 @@ export class AuthService {
   }
 
   async login(dto: LoginDto): Promise<TokenPairDto> {
-    const user = await this.verifyCredentials(dto.email, dto.password);
-    const { token } = await this.em.transactional(async (em) => {
-      const family = await this.refreshTokens.startFamily(em, user.id);
-      await this.audit.append(em, {
-        spaceId: null,
-        actor: userActor(user),
-        action: 'auth.login',
-        resource: { type: 'session', id: family.familyId },
-      });
-      return family;
-    });
-    return this.pair(user, token);
+    return this.openSession(await this.verifyCredentials(dto.email, dto.password));
   }
 
   /**
@@ -168,6 +157,11 @@ export class AuthService {
   async startSession(userId: string, via: string): Promise<TokenPairDto> {
     const user = await this.em.fork().findOne(UserSchema, { id: userId });
     if (!user) throw new InvalidRefreshToken('unknown');
+    return this.openSession(user, { via });
+  }
+
+  /** A refresh family of its own and `auth.login` in the account log, then the token pair. */
+  private async openSession(user: User, metadata?: Record<string, unknown>): Promise<TokenPairDto> {
     const { token } = await this.em.transactional(async (em) => {
       const family = await this.refreshTokens.startFamily(em, user.id);
       await this.audit.append(em, {
@@ -175,7 +169,7 @@ export class AuthService {
         actor: userActor(user),
         action: 'auth.login',
         resource: { type: 'session', id: family.familyId },
-        metadata: { via },
+        ...(metadata ? { metadata } : {}),
       });
       return family;
     });

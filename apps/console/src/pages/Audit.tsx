@@ -2,20 +2,14 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, must } from '../api/client';
-import { Empty, formatDate, Loading, ProblemBox } from '../ui';
+import { Empty, formatDate, Head, Loading, ProblemBox } from '../ui';
 
 /** `{ field: [before, after] }` or any other shape of `changes`, as rows. */
 function Changes({ changes }: { changes: unknown }) {
   if (!changes || typeof changes !== 'object') return <span className="muted">no changes recorded</span>;
   return (
     <table className="compact">
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
+      <Head columns={['Field', 'Before', 'After']} />
       <tbody>
         {Object.entries(changes as Record<string, unknown>).map(([field, change]) => {
           const [before, after] = Array.isArray(change) && change.length === 2 ? change : [undefined, change];
@@ -122,15 +116,7 @@ export function Audit() {
       {log.data && log.data.data.length === 0 ? <Empty>No entries.</Empty> : null}
       {log.data?.data.length ? (
         <table>
-          <thead>
-            <tr>
-              {['#', 'When', 'Actor', 'Action', 'Outcome', 'Resource', ''].map((h, i) => (
-                <th scope="col" key={i}>
-                  {h || <span className="visually-hidden">Details</span>}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <Head columns={['#', 'When', 'Actor', 'Action', 'Outcome', 'Resource', '']} hidden="Details" />
           <tbody>
             {log.data.data.flatMap((e) => [
               <tr key={e.id}>

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, must } from '../api/client';
 import type { components } from '../api/schema.generated';
-import { Empty, Field, fieldError, Loading, ProblemBox } from '../ui';
+import { Empty, Field, fieldError, Head, Loading, ProblemBox } from '../ui';
 
 type FieldDef = components['schemas']['CreateCollectionDto']['fields'][number];
 type FieldType = FieldDef['type'];
@@ -100,15 +100,7 @@ export function FieldsTable(props: {
 }) {
   return (
     <table className="compact">
-      <thead>
-        <tr>
-          {['Name', 'Type', 'Required', 'Unique', 'Choices', ''].map((h, i) => (
-            <th scope="col" key={i}>
-              {h || <span className="visually-hidden">Actions</span>}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <Head columns={['Name', 'Type', 'Required', 'Unique', 'Choices', '']} />
       <tbody>
         {props.fields.map((f, i) => (
           <FieldRow
@@ -160,16 +152,7 @@ export function Collections() {
       {collections.data && collections.data.data.length === 0 ? <Empty>No collections yet.</Empty> : null}
       {collections.data?.data.length ? (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Fields</th>
-              <th scope="col">Description</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Fields', 'Description', '']} />
           <tbody>
             {collections.data.data.map((c) => (
               <tr key={c.name}>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, must } from '../api/client';
-import { Empty, formatDate, Loading, ProblemBox, SecretOnce } from '../ui';
+import { Empty, formatDate, Head, Loading, ProblemBox, SecretOnce } from '../ui';
 import { KeyForm, type KeyBody } from './keys-form';
 
 /** "production-backend: orders read, write; * read" */
@@ -177,20 +177,19 @@ export function Keys() {
       {keys.data && shown.length === 0 ? <Empty>No API keys{keys.data.data.length ? ' match' : ' yet'}.</Empty> : null}
       {shown.length ? (
         <table>
-          <thead>
-            <tr>
-              {['Label', 'Permissions', 'Key', 'Status', 'Created', 'Expires', 'Last used', 'Requests (24 h)'].map(
-                (h) => (
-                  <th scope="col" key={h}>
-                    {h}
-                  </th>
-                ),
-              )}
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <Head
+            columns={[
+              'Label',
+              'Permissions',
+              'Key',
+              'Status',
+              'Created',
+              'Expires',
+              'Last used',
+              'Requests (24 h)',
+              '',
+            ]}
+          />
           <tbody>
             {shown.map((k) => (
               <tr key={k.id}>

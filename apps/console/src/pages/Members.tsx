@@ -2,7 +2,7 @@ import type { FormEvent } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, must } from '../api/client';
-import { Field, fieldError, formatDate, Loading, ProblemBox } from '../ui';
+import { Field, fieldError, formatDate, Head, Loading, ProblemBox } from '../ui';
 
 const ROLES = ['owner', 'admin', 'editor', 'viewer'] as const;
 type Role = (typeof ROLES)[number];
@@ -69,17 +69,7 @@ export function Members() {
       <LastOwnerHint error={error} />
       {members.data?.data.length ? (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Since</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <Head columns={['Email', 'Name', 'Role', 'Since', '']} />
           <tbody>
             {members.data.data.map((m) => (
               <tr key={m.user_id}>

@@ -3,7 +3,7 @@ import { useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, must } from '../api/client';
 import type { components } from '../api/schema.generated';
-import { Empty, Field, fieldError, formatDate, Loading, ProblemBox, SecretOnce } from '../ui';
+import { Empty, Field, fieldError, formatDate, Head, Loading, ProblemBox, SecretOnce } from '../ui';
 
 type NewClient = components['schemas']['CreateOAuthClientDto'];
 const SCOPES: NewClient['scopes'] = [
@@ -83,15 +83,7 @@ export function OAuthClients() {
       {clients.data && clients.data.data.length === 0 ? <Empty>No OAuth clients yet.</Empty> : null}
       {clients.data?.data.length ? (
         <table>
-          <thead>
-            <tr>
-              {['Name', 'Client ID', 'Type', 'Redirect URIs', 'Scopes', 'Created', ''].map((h, i) => (
-                <th scope="col" key={i}>
-                  {h || <span className="visually-hidden">Actions</span>}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Client ID', 'Type', 'Redirect URIs', 'Scopes', 'Created', '']} />
           <tbody>
             {clients.data.data.map((c) => (
               <tr key={c.client_id}>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, must } from '../api/client';
-import { Empty, Loading, ProblemBox } from '../ui';
+import { Empty, Head, Loading, ProblemBox } from '../ui';
 import { RecordForm, type FieldInfo, type RecordBody } from './record-form';
 
 const OPERATORS = [
@@ -257,18 +257,7 @@ export function Records() {
       ) : null}
       {rows.length ? (
         <table>
-          <thead>
-            <tr>
-              {shown.map((f) => (
-                <th scope="col" key={f.name}>
-                  {f.name}
-                </th>
-              ))}
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <Head columns={[...shown.map((f) => f.name), '']} />
           <tbody>
             {rows.map((r) => (
               <tr key={r.id}>

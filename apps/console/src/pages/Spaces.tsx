@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, must } from '../api/client';
-import { Empty, Field, fieldError, formatDate, Loading, ProblemBox } from '../ui';
+import { Empty, Field, fieldError, formatDate, Head, Loading, ProblemBox } from '../ui';
 
 /** The user's spaces: list, create, rename, delete (typed confirmation). */
 export function Spaces() {
@@ -46,17 +46,7 @@ export function Spaces() {
       {spaces.data && spaces.data.data.length === 0 ? <Empty>No spaces yet: create one below.</Empty> : null}
       {spaces.data?.data.length ? (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Tier</th>
-              <th scope="col">Your role</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Tier', 'Your role', 'Created', '']} />
           <tbody>
             {spaces.data.data.map((s) => (
               <tr key={s.id}>
