@@ -105,8 +105,9 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 
     const ours = () => spans.filter((s) => s.traceId === traceId);
     const deadline = Date.now() + 10_000;
-    while (!ours().some((s) => /pg/.test(s.scope)) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
+    // The server span ends after the response, so it may come in a later export than the SQL spans.
+    const complete = () => ours().some((s) => /pg/.test(s.scope)) && ours().some((s) => s.kind === SERVER);
+    while (!complete() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 
     const trace = ours();
     const server = trace.find((s) => s.kind === SERVER);
