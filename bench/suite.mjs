@@ -22,6 +22,7 @@ const SECRETS = {
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString(),
   API_KEY_PEPPER: randomBytes(32).toString('hex'),
+  ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
 
 const rssMb = (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);

@@ -1,7 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { keyId, Secrets } from '@app/config';
+import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { keyId, MasterKey, Secrets } from '@app/config';
+import { newDataKey, wrapDataKey } from '@app/collections';
 import { createTestApp, TestApp } from './create-test-app';
-import { signup } from './factories';
+import { bearer, createCollection, createSpace, signup } from './factories';
 import { adminQuery, withDatabase } from './test-database';
 
 // Two instances on one database: only a real Postgres serves several processes.
@@ -64,6 +65,34 @@ shared('an unmigrated database', () => {
       );
     } finally {
       await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  });
+});
+
+describe('data keys of encrypted fields', () => {
+  it('refuses to start when a data key opens with no configured master key, and starts with it', async () => {
+    const a = await createTestApp();
+    try {
+      const owner = await signup(a.app);
+      const space = await createSpace(a.app, owner.access_token);
+      await createCollection(a.app, bearer(owner.access_token), space.id);
+      const [{ id }] = await a.sql<{ id: string }>('select id from collections where space_id = ?', [space.id]);
+      // A key wrapped by a master key this deployment does not have (say, ENCRYPTION_KEY was lost).
+      const lost: MasterKey = { version: 'lost-key-v1', key: createSecretKey(randomBytes(32)) };
+      const { wrapped, masterVersion } = wrapDataKey(lost, newDataKey(), space.id, id);
+      await a.sql(
+        'insert into collection_keys (space_id, collection_id, wrapped, master_version) values (?, ?, ?, ?)',
+        [space.id, id, wrapped, masterVersion],
+      );
+      await expect(createTestApp({ db: a.db, secrets: a.secrets })).rejects.toThrow(
+        /^ENCRYPTION_KEY: data keys wrapped by master key version lost-key-v1 cannot be opened[^\n]*$/,
+      );
+      // With the lost key among the previous ones (a rotation in progress), it starts.
+      const found: Secrets = { ...a.secrets, encryption: { ...a.secrets.encryption, previous: [lost] } };
+      const b = await createTestApp({ db: a.db, secrets: found });
+      await b.close();
+    } finally {
+      await a.close();
     }
   });
 });

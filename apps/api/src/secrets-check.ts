@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { pepperHash, Secrets } from '@app/config';
+import { unwrapDataKey } from '@app/collections';
 
 /**
  * Refuses to start when this instance's secrets differ from those the database was
@@ -42,6 +43,7 @@ export async function checkDeploymentSecrets(databaseUrl: string, secrets: Secre
         [signing],
       );
     }
+    await checkDataKeys(client, secrets);
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
@@ -56,5 +58,37 @@ export async function checkDeploymentSecrets(databaseUrl: string, secrets: Secre
     throw error;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Encrypted fields' data keys must open with a configured master key (ENCRYPTION_KEY or
+ * ENCRYPTION_PREVIOUS_KEYS): one key per master version is unwrapped here, so a missing
+ * or wrong key stops the start with one line instead of serving undecryptable records.
+ */
+async function checkDataKeys(client: Client, secrets: Secrets): Promise<void> {
+  const { rows } = await client.query<{
+    space_id: string;
+    collection_id: string;
+    wrapped: Buffer;
+    master_version: string;
+  }>(
+    `select distinct on (master_version) space_id, collection_id, wrapped, master_version
+       from collection_keys order by master_version`,
+  );
+  const masters = [secrets.encryption.current, ...secrets.encryption.previous];
+  for (const row of rows) {
+    try {
+      unwrapDataKey(
+        masters,
+        { wrapped: row.wrapped, masterVersion: row.master_version },
+        row.space_id,
+        row.collection_id,
+      );
+    } catch {
+      throw new Error(
+        `ENCRYPTION_KEY: data keys wrapped by master key version ${row.master_version} cannot be opened with the configured keys; set ENCRYPTION_KEY (or ENCRYPTION_PREVIOUS_KEYS) to the key they were wrapped with.`,
+      );
+    }
   }
 }

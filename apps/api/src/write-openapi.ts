@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     signingKey: { kid: keyId(publicKey), privateKey, publicKey },
     verifyKeys: [],
     pepper: createSecretKey(randomBytes(32)),
+    encryption: { current: { version: 'preview', key: createSecretKey(randomBytes(32)) }, previous: [] },
   };
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot({ config, secrets, databaseUrl: 'postgres://unused', databaseKind: 'postgres' }),

@@ -25,11 +25,34 @@ export interface Secrets {
   verifyKeys: SigningKey[];
   /** Server pepper for HMAC-hashing API key secrets and refresh tokens (see pepperHash). */
   pepper: KeyObject;
+  /** Master keys of encrypted fields: `current` wraps new data keys; `previous` still unwrap. */
+  encryption: { current: MasterKey; previous: MasterKey[] };
+}
+
+/** A 256-bit master key and its version (a fingerprint stored beside what it wraps). */
+export interface MasterKey {
+  version: string;
+  key: KeyObject;
 }
 
 interface StoredSecrets {
   jwt_private_key: string;
   pepper: string;
+  /** Added by the first start that knew about encrypted fields; older files lack it. */
+  encryption_key?: string;
+}
+
+/** 32 bytes, as base64 (standard or url) or hex: the forms `openssl rand` prints. */
+function masterKey(value: string, variable: string): MasterKey {
+  const trimmed = value.trim();
+  const raw = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (raw.length !== 32) throw new ConfigError(variable, 'must be 32 bytes, base64 or hex (openssl rand -base64 32)');
+  const key = createSecretKey(raw);
+  // Names the key without revealing it: an HMAC of a constant under the key itself.
+  const version = createHmac('sha256', key).update('portico:master-key-version').digest('base64url').slice(0, 12);
+  return { version, key };
 }
 
 /** HMAC-SHA256 of a credential under the server pepper: the only form in which secrets are stored. */
@@ -93,7 +116,13 @@ export function loadSecrets(env: Env, dataDir: string, production: boolean): Sec
   if (pepperEnv !== undefined && pepperEnv.length < 32) {
     throw new ConfigError('API_KEY_PEPPER', 'must be at least 32 characters');
   }
-  const stored = privateEnv && pepperEnv ? undefined : loadOrCreateStored(dataDir);
+  const encryptionEnv = str(env, 'ENCRYPTION_KEY');
+  if (production && !encryptionEnv) throw new ConfigError('ENCRYPTION_KEY', 'is required when NODE_ENV=production');
+  const stored = privateEnv && pepperEnv && encryptionEnv ? undefined : loadOrCreateStored(dataDir);
+  const previous = (str(env, 'ENCRYPTION_PREVIOUS_KEYS') ?? '')
+    .split(',')
+    .filter((v) => v.trim())
+    .map((v) => masterKey(v, 'ENCRYPTION_PREVIOUS_KEYS'));
   return {
     signingKey: signingKeyFrom(
       privateEnv ?? stored!.jwt_private_key,
@@ -102,23 +131,38 @@ export function loadSecrets(env: Env, dataDir: string, production: boolean): Sec
     verifyKeys: verifyKeysFrom(str(env, 'JWT_PREVIOUS_PUBLIC_KEYS')),
     // A KeyObject made once: createHmac with a raw Buffer would import the key on every call.
     pepper: createSecretKey(Buffer.from(pepperEnv ?? stored!.pepper, 'utf8')),
+    encryption: {
+      current: masterKey(
+        encryptionEnv ?? stored!.encryption_key!,
+        encryptionEnv ? 'ENCRYPTION_KEY' : 'DATA_DIR/secrets.json',
+      ),
+      previous,
+    },
   };
 }
 
 function loadOrCreateStored(dataDir: string): StoredSecrets {
   const file = join(dataDir, 'secrets.json');
   if (existsSync(file)) {
+    let stored: StoredSecrets;
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
+      stored = JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
     } catch {
       throw new ConfigError('DATA_DIR', `holds an unreadable ${file}`);
     }
+    // A data directory from before encrypted fields: its key is added once, the rest kept.
+    if (!stored.encryption_key) {
+      stored.encryption_key = randomBytes(32).toString('base64');
+      writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
+    }
+    return stored;
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const stored: StoredSecrets = {
     jwt_private_key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     pepper: randomBytes(32).toString('base64url'),
+    encryption_key: randomBytes(32).toString('base64'),
   };
   writeFileSync(file, JSON.stringify(stored), { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

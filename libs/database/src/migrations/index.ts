@@ -14,6 +14,7 @@ import { Migration20261204000012_oauth_flow } from './Migration20261204000012_oa
 import { Migration20261204000013_oauth_indexes } from './Migration20261204000013_oauth_indexes';
 import { Migration20261205000014_usage } from './Migration20261205000014_usage';
 import { Migration20261205000015_console } from './Migration20261205000015_console';
+import { Migration20261205000016_collection_keys } from './Migration20261205000016_collection_keys';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -37,4 +38,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261204000013_oauth_indexes', class: Migration20261204000013_oauth_indexes },
   { name: 'Migration20261205000014_usage', class: Migration20261205000014_usage },
   { name: 'Migration20261205000015_console', class: Migration20261205000015_console },
+  { name: 'Migration20261205000016_collection_keys', class: Migration20261205000016_collection_keys },
 ];
