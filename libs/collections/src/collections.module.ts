@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { SpacesModule } from '@app/spaces';
+import { CollectionKeyring } from './collection-keyring';
 import { CollectionIndexer } from './collection-indexer';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
@@ -12,7 +13,14 @@ import { SpaceOpenApiController, SpaceOpenApiService } from './space-openapi';
 @Module({
   imports: [AuditModule, SpacesModule],
   controllers: [CollectionsController, RecordsController, SpaceOpenApiController],
-  providers: [CollectionsService, RecordsService, SchemaChanges, SpaceOpenApiService, CollectionIndexer],
+  providers: [
+    CollectionsService,
+    RecordsService,
+    SchemaChanges,
+    SpaceOpenApiService,
+    CollectionIndexer,
+    CollectionKeyring,
+  ],
   exports: [CollectionsService, CollectionIndexer],
 })
 export class CollectionsModule {}

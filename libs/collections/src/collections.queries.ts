@@ -209,3 +209,25 @@ export const advanceReindexJob = statement<InCollection & { afterRecordId: strin
   `/* background */ update collection_jobs set after_record_id = :afterRecordId, updated_at = now()
     where space_id = :spaceId and collection_id = :collectionId`,
 );
+
+/** A collection's current data key, wrapped (field-crypto.ts). */
+export const collectionKey = statement<
+  { spaceId: string; collectionId: string },
+  { wrapped: Buffer; master_version: string; generation: number }
+>(
+  'collection-key',
+  `select wrapped, master_version, generation from collection_keys
+    where space_id = :spaceId and collection_id = :collectionId order by generation desc limit 1`,
+);
+
+/** The first data key of a collection; a concurrent first use keeps the one stored first. */
+export const insertCollectionKey = statement<{
+  spaceId: string;
+  collectionId: string;
+  wrapped: Buffer;
+  masterVersion: string;
+}>(
+  'insert-collection-key',
+  `insert into collection_keys (space_id, collection_id, generation, wrapped, master_version)
+   values (:spaceId, :collectionId, 1, :wrapped, :masterVersion) on conflict do nothing`,
+);

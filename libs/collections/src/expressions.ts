@@ -5,13 +5,15 @@ export interface QueryField {
   name: string;
   type: FieldType | 'uuid' | 'timestamptz';
   system: boolean;
+  /** Stored sealed: compared through its blind index only. */
+  encrypted?: boolean;
 }
 
 export function queryField(fields: readonly FieldDef[], name: string): QueryField | undefined {
   if (name === 'id') return { name, type: 'uuid', system: true };
   if (name === 'created_at' || name === 'updated_at') return { name, type: 'timestamptz', system: true };
   const f = fields.find((x) => x.name === name);
-  return f && { name, type: f.type, system: false };
+  return f && { name, type: f.type, system: false, ...(f.encrypted ? { encrypted: true } : {}) };
 }
 
 /** SQL type a field's values are compared as; field names always travel as parameters. */

@@ -54,6 +54,17 @@ function open(key: KeyObject, sealed: Buffer, aad: string): Buffer {
 
 export const newDataKey = (): Buffer => randomBytes(32);
 
+/** JSON with object keys sorted at every level: equal values, equal text (the blind index's input). */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
 export function wrapDataKey(master: MasterKey, dataKey: Buffer, spaceId: string, collectionId: string): WrappedKey {
   return { wrapped: seal(master.key, dataKey, wrapContext(spaceId, collectionId)), masterVersion: master.version };
 }

@@ -32,6 +32,8 @@ export interface FieldDef {
   unique?: boolean;
   /** Its values are never written to the audit log (changes show `[redacted]`). */
   sensitive?: boolean;
+  /** Stored sealed with AES-256-GCM (field-crypto.ts); equality filters and unique only. */
+  encrypted?: boolean;
   options?: FieldOptions;
 }
 
@@ -42,6 +44,10 @@ export const MAX_FIELDS = 200;
 export const MAX_TEXT_LENGTH = 1_000_000;
 
 export const isTextual = (type: FieldType) => TEXTUAL.includes(type);
+/** The types whose values may be stored encrypted (API.md, "Encrypted fields"). */
+export const ENCRYPTABLE: FieldType[] = ['text', 'email', 'url', 'date', 'datetime', 'select', 'json'];
+/** The filter operators an encrypted field keeps: they compare blind indexes. */
+export const ENCRYPTED_OPERATORS = ['eq', 'ne', 'in', 'nin', 'is_null'];
 export const isOrdered = (type: FieldType) =>
   ['text', 'email', 'url', 'select', 'number', 'integer', 'date', 'datetime'].includes(type);
 
@@ -53,14 +59,17 @@ export function validateFieldDef(raw: unknown, path: string): FieldError[] {
     return [{ field: path, message: 'must be an object' }];
   const f = raw as Record<string, unknown>;
   for (const k of Object.keys(f))
-    if (!['name', 'type', 'required', 'unique', 'sensitive', 'options'].includes(k)) at(`.${k}`, 'unknown member');
+    if (!['name', 'type', 'required', 'unique', 'sensitive', 'encrypted', 'options'].includes(k))
+      at(`.${k}`, 'unknown member');
   if (!isIdentifier(f.name)) at('.name', `must match ${IDENTIFIER_PATTERN}`);
   else if ((SYSTEM_FIELDS as readonly string[]).includes(f.name)) at('.name', `"${f.name}" is reserved`);
   if (!FIELD_TYPES.includes(f.type as FieldType)) at('.type', `must be one of ${FIELD_TYPES.join(', ')}`);
-  for (const k of ['required', 'unique', 'sensitive'])
+  for (const k of ['required', 'unique', 'sensitive', 'encrypted'])
     if (f[k] !== undefined && typeof f[k] !== 'boolean') at(`.${k}`, 'must be a boolean');
   const type = f.type as FieldType;
   if (f.unique && ['json', 'multi_select', 'boolean'].includes(type)) at('.unique', `a ${type} field cannot be unique`);
+  if (f.encrypted === true && !ENCRYPTABLE.includes(type))
+    at('.encrypted', `a ${type} field cannot be encrypted (${ENCRYPTABLE.join(', ')} can)`);
   if (f.options === undefined) {
     if (type === 'select' || type === 'multi_select') at('.options.choices', 'is required for select fields');
     return errors;
@@ -124,6 +133,7 @@ export function normaliseFieldDef(f: FieldDef): FieldDef {
   if (f.required) out.required = true;
   if (f.unique) out.unique = true;
   if (f.sensitive) out.sensitive = true;
+  if (f.encrypted) out.encrypted = true;
   if (f.options && Object.keys(f.options).length) out.options = f.options;
   return out;
 }

@@ -1,5 +1,5 @@
 import { badRequest, FieldError, findUnstorable, isUuid } from '@app/common';
-import { isOrdered, isTextual } from './fields';
+import { ENCRYPTED_OPERATORS, isOrdered, isTextual } from './fields';
 import { paramCast, QueryField, scalar, Sql } from './expressions';
 
 export const OPERATORS = [
@@ -24,6 +24,8 @@ export interface FilterContext {
   field(name: string): QueryField | undefined;
   /** False for fields the caller may not read: filtering on them is 400 too. */
   readable(name: string): boolean;
+  /** The blind index of an encrypted field's value (the collection's cipher); absent: none is encrypted. */
+  blind?(field: string, value: unknown): string;
 }
 
 class FilterError extends Error {}
@@ -115,6 +117,26 @@ function condition(f: QueryField, op: Operator, v: unknown): Sql {
   }
 }
 
+/**
+ * An encrypted field compares blind indexes (stored as `data->field->'b'`): equality and
+ * membership only, as the contract says; anything else is a 400 naming the field.
+ */
+function encryptedCondition(f: QueryField, op: Operator, v: unknown, ctx: FilterContext): Sql {
+  if (!(ENCRYPTED_OPERATORS as string[]).includes(op))
+    fail(`${f.name} is encrypted: only ${ENCRYPTED_OPERATORS.join(', ')} apply to it`);
+  if (op === 'is_null') return condition(f, op, v);
+  const blind = (item: unknown) => ctx.blind!(f.name, f.type === 'json' ? item : operand(f, op, item));
+  if (op === 'eq' || op === 'ne') {
+    // Containment of the blind index is served by the GIN index on data.
+    const eq = { sql: 'data @> cast(? as jsonb)', params: [JSON.stringify({ [f.name]: { b: blind(v) } })] };
+    return op === 'eq' ? eq : { sql: `not (${eq.sql})`, params: eq.params };
+  }
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1000) fail(`${f.name}.${op} needs a list of 1–1000 values`);
+  const inSql = `coalesce((data->?->>'b') in (select jsonb_array_elements_text(cast(? as jsonb))), false)`;
+  const params = [f.name, JSON.stringify((v as unknown[]).map(blind))];
+  return { sql: op === 'in' ? inSql : `not ${inSql}`, params };
+}
+
 function compileNode(node: unknown, ctx: FilterContext, depth: number, count: { n: number }): Sql {
   if (depth > MAX_DEPTH) fail(`filters nest at most ${MAX_DEPTH} deep`);
   if (typeof node !== 'object' || node === null || Array.isArray(node)) fail('a filter is a JSON object');
@@ -145,7 +167,7 @@ function compileNode(node: unknown, ctx: FilterContext, depth: number, count: { 
     for (const [op, v] of ops) {
       if (!(OPERATORS as readonly string[]).includes(op)) fail(`unknown operator "${op}" on ${key}`);
       if (++count.n > MAX_CONDITIONS) fail(`a filter holds at most ${MAX_CONDITIONS} conditions`);
-      parts.push(condition(f!, op as Operator, v));
+      parts.push(f!.encrypted ? encryptedCondition(f!, op as Operator, v, ctx) : condition(f!, op as Operator, v));
     }
   }
   if (parts.length === 0) return { sql: 'true', params: [] };

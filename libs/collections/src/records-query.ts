@@ -1,3 +1,5 @@
+import type { FieldCipher } from './field-crypto';
+import { blindOf } from './record-sealing';
 import type { KeyObject } from 'node:crypto';
 import type { OpenCollection } from './collection-access';
 import { queryField, Sql } from './expressions';
@@ -23,8 +25,15 @@ const PIVOT: Partial<Record<FieldType, { kind: number; column: string }>> = {
   datetime: { kind: 2, column: 'ctxt' },
 };
 
-export function filterContext({ row, access }: Pick<OpenCollection, 'row' | 'access'>): FilterContext {
-  return { field: (name) => queryField(row.fields, name), readable: (name) => access.readable(name) };
+export function filterContext(
+  { row, access }: Pick<OpenCollection, 'row' | 'access'>,
+  cipher?: FieldCipher,
+): FilterContext {
+  return {
+    field: (name) => queryField(row.fields, name),
+    readable: (name) => access.readable(name),
+    ...(cipher ? { blind: blindOf(cipher) } : {}),
+  };
 }
 
 /**
@@ -37,8 +46,9 @@ export function listQuery(
   query: { filter?: string; sort?: string; cursor?: string },
   limit: number,
   cursorKey: KeyObject,
+  cipher?: FieldCipher,
 ): Sql & { ordering: Ordering } {
-  const ctx = filterContext(open);
+  const ctx = filterContext(open, cipher);
   const filter = compileFilter(query.filter, ctx);
   const ordering = parseSort(query.sort, ctx);
   const lead = ordering.keys[0].field;

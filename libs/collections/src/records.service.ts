@@ -24,6 +24,9 @@ import { normaliseRecord } from './values';
 import { RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
 import { encodeCursor } from './sort';
 import { uniqueFieldOf } from './pivots';
+import { CollectionKeyring } from './collection-keyring';
+import type { FieldCipher } from './field-crypto';
+import { encryptedFields, revealRecord, sealValues } from './record-sealing';
 
 const MAX_BATCH = 1000;
 const recordNotFound = () => notFound('The record does not exist.');
@@ -34,8 +37,26 @@ export class RecordsService {
     private readonly em: EntityManager,
     private readonly collections: CollectionsService,
     private readonly audit: AuditWriter,
+    private readonly keyring: CollectionKeyring,
     @Inject(SECRETS) private readonly secrets: Secrets,
   ) {}
+
+  /** The collection's cipher when it has encrypted fields (its data key, opened once per process). */
+  private cipherOf(open: OpenCollection): Promise<FieldCipher | undefined> {
+    return encryptedFields(open.row).length
+      ? this.keyring.cipher(open.row.space_id, open.row.id)
+      : Promise.resolve(undefined);
+  }
+
+  /** What the caller may see of a row: projected by its field rules, then opened. */
+  private shown(
+    open: OpenCollection,
+    cipher: FieldCipher | undefined,
+    row: RecordRow,
+    only?: string[],
+  ): Record<string, unknown> {
+    return revealRecord(cipher, open.row, open.access.project(toRecord(row), only));
+  }
 
   /**
    * One statement: the change as a CTE named \`change\` (returning the record columns,
@@ -54,6 +75,7 @@ export class RecordsService {
     select = RECORD_COLUMNS,
   ): SqlPart {
     const hidden = JSON.stringify(open.row.fields.filter((f) => f.sensitive).map((f) => f.name));
+    const encrypted = JSON.stringify(encryptedFields(open.row));
     const event: Omit<AuditEvent, 'changes'> = {
       spaceId,
       actor: actorOf(principal),
@@ -63,7 +85,10 @@ export class RecordsService {
     };
     const entry = this.audit.insertFrom('change', event, {
       id: 'change.id::text',
-      changes: { sql: `nullif(audit_diff(${diff.old}, ${diff.new}, cast(? as jsonb)), '{}'::jsonb)`, params: [hidden] },
+      changes: {
+        sql: `nullif(audit_diff(${diff.old}, ${diff.new}, cast(? as jsonb), cast(? as jsonb)), '{}'::jsonb)`,
+        params: [hidden, encrypted],
+      },
     });
     return {
       sql: `with ${change.sql}, audit as (${entry.sql}) select ${select} from change`,
@@ -101,12 +126,13 @@ export class RecordsService {
     open.access.require('read');
     const only = this.projection(open, query.fields);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const { sql, params, ordering } = listQuery(open, query, limit, this.secrets.pepper);
+    const cipher = await this.cipherOf(open);
+    const { sql, params, ordering } = listQuery(open, query, limit, this.secrets.pepper, cipher);
     const rows = await this.em.execute<RecordRow[]>(sql, params);
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     return {
-      data: page.map((r) => open.access.project(toRecord(r), only)),
+      data: page.map((r) => this.shown(open, cipher, r, only)),
       next_cursor: more
         ? encodeCursor(this.secrets.pepper, ordering.spec, cursorValues(page[page.length - 1], ordering))
         : null,
@@ -124,7 +150,7 @@ export class RecordsService {
     open.access.require('read');
     const only = this.projection(open, fields);
     if (!open.record) throw recordNotFound();
-    return open.access.project(toRecord(open.record), only);
+    return this.shown(open, await this.cipherOf(open), open.record, only);
   }
 
   /** 403 naming every field the caller may not write. */
@@ -165,15 +191,17 @@ export class RecordsService {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('write');
     const { values } = this.validated(open, body, 'create');
+    const cipher = await this.cipherOf(open);
+    const id = uuidv7();
     try {
       const change = {
         sql: `change as (insert into records (space_id, collection_id, id, data) values (?, ?, ?, cast(? as jsonb)) returning ${RECORD_COLUMNS})`,
-        params: [spaceId, open.row.id, uuidv7(), JSON.stringify(values)],
+        params: [spaceId, open.row.id, id, JSON.stringify(cipher ? sealValues(cipher, open.row, id, values) : values)],
       };
       const [row] = await this.run(
         this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }),
       );
-      return open.access.project(toRecord(row));
+      return this.shown(open, cipher, row);
     } catch (error) {
       this.uniqueConflict(open, error);
     }
@@ -204,6 +232,8 @@ export class RecordsService {
       }
     });
     if (errors.length) throw badRequest('Some records are invalid; none were stored.', errors, 'validation-error');
+    const cipher = await this.cipherOf(open);
+    if (cipher) for (const r of rows) r!.data = sealValues(cipher, open.row, r!.id, r!.data);
     try {
       const change = {
         sql: `change as (insert into records (space_id, collection_id, id, data)
@@ -224,9 +254,7 @@ export class RecordsService {
       // RETURNING order is not guaranteed: answer in the order of the request.
       const position = new Map(rows.map((r, i) => [r!.id, i]));
       return {
-        data: created
-          .sort((a, b) => position.get(a.id)! - position.get(b.id)!)
-          .map((r) => open.access.project(toRecord(r))),
+        data: created.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map((r) => this.shown(open, cipher, r)),
       };
     } catch (error) {
       this.uniqueConflict(open, error);
@@ -242,8 +270,10 @@ export class RecordsService {
   ): Promise<Record<string, unknown>> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('write');
-    const { values, removed } = this.validated(open, body, 'patch');
+    const { values: plain, removed } = this.validated(open, body, 'patch');
     if (!isUuid(id)) throw recordNotFound();
+    const cipher = await this.cipherOf(open);
+    const values = cipher ? sealValues(cipher, open.row, id, plain) : plain;
     try {
       // \`old\` locks the row and reads it as it is when the lock is granted, so the
       // entry's "before" is the version this update replaced, even under concurrent updates.
@@ -258,7 +288,7 @@ export class RecordsService {
         this.audited(change, principal, spaceId, open, 'record.update', { old: 'change.old_data', new: 'change.data' }),
       );
       if (!row) throw recordNotFound();
-      return open.access.project(toRecord(row));
+      return this.shown(open, cipher, row);
     } catch (error) {
       this.uniqueConflict(open, error);
     }
@@ -287,7 +317,7 @@ export class RecordsService {
   ): Promise<{ deleted: number }> {
     const open = await this.collections.open(principal, spaceId, name);
     open.access.require('delete');
-    const filter = compileFilter(filterRaw, filterContext(open));
+    const filter = compileFilter(filterRaw, filterContext(open, await this.cipherOf(open)));
     if (filter.sql === 'true')
       throw badRequest('A non-empty filter is required to delete records.', [
         { field: 'filter', message: 'is required' },

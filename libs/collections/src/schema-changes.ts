@@ -50,6 +50,8 @@ export class SchemaChanges {
       fields = fields.filter((f) => f.name !== name);
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
+      // Sealed values are bound to their field's name: a rename would need them re-sealed.
+      if (fields.find((f) => f.name === from)?.encrypted) await this.refuseIfValued(em, current, from, 'rename');
       await renameFieldValues.rows(em, { ...scope, from, to });
       fields = fields.map((f) => (f.name === from ? { ...f, name: to } : f));
     }
@@ -61,7 +63,7 @@ export class SchemaChanges {
       if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
       for (const next of updates) {
         const before = fields.find((f) => f.name === next.name)!;
-        await this.rewrite(em, current, next);
+        await this.rewrite(em, current, next, before);
         if (next.unique && !before.unique) await assertUniqueValues(em, current.space_id, current.id, next.name);
         fields = fields.map((f) => (f.name === next.name ? next : f));
       }
@@ -84,9 +86,28 @@ export class SchemaChanges {
     return fields;
   }
 
+  /** 409 with the count when records hold values of an encrypted field that `what` would have to re-seal. */
+  private async refuseIfValued(em: EntityManager, current: CollectionRow, field: string, what: string): Promise<void> {
+    const rows = await fieldValues.rows(em, { spaceId: current.space_id, collectionId: current.id, field });
+    const n = rows.filter((r) => r.v !== null && r.v !== undefined).length;
+    if (n > 0)
+      throw conflict(
+        `${n} record(s) hold values of "${field}": to ${what} an encrypted field with values is not available yet.`,
+        [{ field, message: `${n} record(s) hold values` }],
+      );
+  }
+
   /** Converts every existing value of `field` to its (new) definition, fills defaults, or refuses with the count. */
-  private async rewrite(em: EntityManager, current: CollectionRow, field: FieldDef): Promise<void> {
+  private async rewrite(em: EntityManager, current: CollectionRow, field: FieldDef, before?: FieldDef): Promise<void> {
     const scope = { spaceId: current.space_id, collectionId: current.id, field: field.name };
+    if (field.encrypted || before?.encrypted) {
+      // Sealed values are written by the records service (it holds the data key), not here.
+      if (!before || before.encrypted !== field.encrypted || before.type !== field.type)
+        await this.refuseIfValued(em, current, field.name, before ? 'convert' : 'fill');
+      if (field.encrypted && field.options?.default !== undefined && !before?.encrypted)
+        await this.refuseIfAny(em, current, field.name);
+      return this.requirePresent(em, current, field);
+    }
     const rows = await fieldValues.rows(em, scope);
     const changed: { id: string; val: string }[] = [];
     let offending = 0;
@@ -110,6 +131,27 @@ export class SchemaChanges {
     for (let i = 0; i < changed.length; i += 1000) {
       await setFieldValues.rows(em, { ...scope, changesJson: JSON.stringify(changed.slice(i, i + 1000)) });
     }
+  }
+
+  /** A default for a new encrypted field would be written in clear into existing records. */
+  private async refuseIfAny(em: EntityManager, current: CollectionRow, field: string): Promise<void> {
+    const rows = await fieldValues.rows(em, { spaceId: current.space_id, collectionId: current.id, field });
+    if (rows.length > 0)
+      throw conflict(
+        `${rows.length} existing record(s) would need a default for the encrypted field "${field}", which is not available yet; add it without a default.`,
+        [{ field, message: `${rows.length} record(s) would need a default` }],
+      );
+  }
+
+  /** A required (encrypted) field: every existing record must already hold a value. */
+  private async requirePresent(em: EntityManager, current: CollectionRow, field: FieldDef): Promise<void> {
+    if (!field.required) return;
+    const rows = await fieldValues.rows(em, { spaceId: current.space_id, collectionId: current.id, field: field.name });
+    const missing = rows.filter((r) => r.v === null || r.v === undefined).length;
+    if (missing > 0)
+      throw conflict(`${missing} existing record(s) do not fit the new definition of "${field.name}".`, [
+        { field: field.name, message: `${missing} record(s) have no value` },
+      ]);
   }
 
   /** Call once the collection row holds the new definitions: re-indexes its records by them (inline or in the background). */

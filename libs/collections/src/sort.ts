@@ -40,9 +40,11 @@ export function parseSort(raw: string | undefined, ctx: FilterContext): Ordering
         ? `field "${name}" cannot be sorted by this credential`
         : field.type === 'json' || field.type === 'multi_select'
           ? `a ${field.type} field cannot be sorted`
-          : keys.some((k) => k.field.name === name)
-            ? `"${name}" appears twice`
-            : undefined;
+          : field.encrypted
+            ? `"${name}" is encrypted and cannot be sorted`
+            : keys.some((k) => k.field.name === name)
+              ? `"${name}" appears twice`
+              : undefined;
     if (error) throw badRequest(`Invalid sort: ${error}.`, [{ field: 'sort', message: error }]);
     keys.push({ field: field!, desc });
   }

@@ -15,6 +15,13 @@ const FIELD_SCHEMA = {
     required: { type: 'boolean' },
     unique: { type: 'boolean' },
     sensitive: { type: 'boolean', description: 'Values never appear in the audit log; changes show "[redacted]".' },
+    encrypted: {
+      type: 'boolean',
+      description:
+        'Values are stored encrypted (AES-256-GCM) and returned decrypted to callers who may read them; ' +
+        'types text, email, url, date, datetime, select, json; filters eq, ne, in, nin, is_null; unique works; no sorting. ' +
+        'The audit log shows "[encrypted]".',
+    },
     options: {
       type: 'object',
       properties: {

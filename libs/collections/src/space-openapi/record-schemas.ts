@@ -1,5 +1,5 @@
 import type { CollectionAccess } from '../collection-access';
-import { FieldDef, SYSTEM_FIELDS } from '../fields';
+import { ENCRYPTED_OPERATORS, FieldDef, SYSTEM_FIELDS } from '../fields';
 
 type Schema = Record<string, unknown>;
 
@@ -61,8 +61,14 @@ const described = (field: FieldDef, schema: Schema): Schema => {
   const notes = [
     field.unique ? 'Unique in the collection.' : '',
     field.sensitive ? 'Sensitive: never shown in the audit log.' : '',
+    field.encrypted
+      ? `Encrypted at rest (AES-256-GCM); filter with ${ENCRYPTED_OPERATORS.join(', ')} only; not sortable; the audit log shows "[encrypted]".`
+      : '',
   ].filter(Boolean);
-  const withDefault = field.options?.default !== undefined ? { ...schema, default: field.options.default } : schema;
+  const marked: Schema = field.encrypted
+    ? { ...schema, 'x-portico-encrypted': true, 'x-portico-filter-operators': ENCRYPTED_OPERATORS }
+    : schema;
+  const withDefault = field.options?.default !== undefined ? { ...marked, default: field.options.default } : marked;
   return notes.length > 0 ? { ...withDefault, description: notes.join(' ') } : withDefault;
 };
 

@@ -15,6 +15,7 @@ import { Migration20261204000013_oauth_indexes } from './Migration20261204000013
 import { Migration20261205000014_usage } from './Migration20261205000014_usage';
 import { Migration20261205000015_console } from './Migration20261205000015_console';
 import { Migration20261205000016_collection_keys } from './Migration20261205000016_collection_keys';
+import { Migration20261205000017_encrypted_pivots } from './Migration20261205000017_encrypted_pivots';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -39,4 +40,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261205000014_usage', class: Migration20261205000014_usage },
   { name: 'Migration20261205000015_console', class: Migration20261205000015_console },
   { name: 'Migration20261205000016_collection_keys', class: Migration20261205000016_collection_keys },
+  { name: 'Migration20261205000017_encrypted_pivots', class: Migration20261205000017_encrypted_pivots },
 ];
