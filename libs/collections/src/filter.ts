@@ -122,7 +122,7 @@ function condition(f: QueryField, op: Operator, v: unknown): Sql {
  * membership only, as the contract says; anything else is a 400 naming the field.
  */
 function encryptedCondition(f: QueryField, op: Operator, v: unknown, ctx: FilterContext): Sql {
-  if (!(ENCRYPTED_OPERATORS as string[]).includes(op))
+  if (!ENCRYPTED_OPERATORS.includes(op))
     fail(`${f.name} is encrypted: only ${ENCRYPTED_OPERATORS.join(', ')} apply to it`);
   if (op === 'is_null') return condition(f, op, v);
   const blind = (item: unknown) => ctx.blind!(f.name, f.type === 'json' ? item : operand(f, op, item));
