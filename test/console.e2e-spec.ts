@@ -1,3 +1,4 @@
+import { OAuthRetention } from '@app/oauth';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createKey, createSpace, signup, uniqueEmail } from './factories';
 import { authorizeUrl, locationOf, obtainCode, pkce, postForm, signInOnPages } from './oauth-helpers';
@@ -165,5 +166,33 @@ describe('the console (GET /console, first-run setup, console sign-in)', () => {
       url: authorizeUrl({ ...params, code_challenge: '', code_challenge_method: '' }),
     });
     expect(locationOf(cookieless).searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('purges expired codes and sign-in sessions, and keeps live ones', async () => {
+    const user = await signup(t.app);
+    const { challenge } = pkce();
+    const params = {
+      response_type: 'code',
+      client_id: 'portico-console',
+      redirect_uri: CALLBACK,
+      scope: 'openid',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
+    await obtainCode(t, user, params);
+    await obtainCode(t, user, params);
+    await t.sql(`update oauth_codes set expires_at = now() - interval '2 days' where user_id = ?`, [user.id]);
+    const sessions = await t.sql<{ token_hash: Buffer }>('select token_hash from oauth_sessions where user_id = ?', [
+      user.id,
+    ]);
+    expect(sessions).toHaveLength(2);
+    await t.sql(`update oauth_sessions set expires_at = now() - interval '1 minute' where token_hash = ?`, [
+      sessions[0].token_hash,
+    ]);
+    const purged = await t.app.get(OAuthRetention).run();
+    expect(purged.codes).toBeGreaterThanOrEqual(2);
+    expect(purged.sessions).toBeGreaterThanOrEqual(1);
+    expect(await t.sql('select 1 from oauth_codes where user_id = ?', [user.id])).toHaveLength(0);
+    expect(await t.sql('select 1 from oauth_sessions where user_id = ?', [user.id])).toHaveLength(1);
   });
 });

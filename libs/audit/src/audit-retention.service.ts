@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { runPeriodically } from '@app/common';
 import { PLATFORM_LOG } from './audit-event';
 import { allowRetention, auditChains, lockAuditChain, trimAuditChain } from './audit.queries';
 
@@ -13,7 +14,7 @@ import { allowRetention, auditChains, lockAuditChain, trimAuditChain } from './a
 @Injectable()
 export class AuditRetention implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AuditRetention.name);
-  private timer?: NodeJS.Timeout;
+  private stop?: () => void;
 
   constructor(
     private readonly em: EntityManager,
@@ -21,13 +22,16 @@ export class AuditRetention implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => {
-      this.run().catch((error: unknown) => this.logger.warn(`audit retention failed: ${(error as Error).message}`));
-    }, this.config.audit.retentionIntervalMs).unref();
+    this.stop = runPeriodically(
+      this.config.audit.retentionIntervalMs,
+      () => this.run(),
+      this.logger,
+      'audit retention',
+    );
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.stop?.();
   }
 
   private daysFor(spaceId: string, tier: string | null): number {

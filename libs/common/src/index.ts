@@ -27,3 +27,4 @@ export * from './secret-format';
 export * from './oauth-scopes';
 export * from './trace-context';
 export * from './metrics';
+export * from './periodic';

@@ -17,6 +17,7 @@ import { AuthorizeService } from './authorize.service';
 import { OAuthClientsController } from './oauth-clients.controller';
 import { OAuthSessions } from './oauth-session';
 import { OAuthClientsService } from './oauth-clients.service';
+import { OAuthRetention } from './oauth-retention';
 
 /** OAuth 2.0 for apps acting for a user: clients of a space (and, to come, the authorization-code flow). */
 @Module({
@@ -39,7 +40,8 @@ import { OAuthClientsService } from './oauth-clients.service';
     AppRefresher,
     AppTokenReader,
     ClientAuthenticator,
+    OAuthRetention,
   ],
-  exports: [OAuthClientsService],
+  exports: [OAuthClientsService, OAuthRetention],
 })
 export class OAuthModule {}

@@ -338,3 +338,14 @@ export const userClaims = statement<{ id: string }, { email: string; name: strin
   'oauth-user-claims',
   'select email, name from users where id = :id',
 );
+
+/**
+ * Expired codes and sign-in sessions, deleted periodically: a code lives a minute and
+ * a spent one is only kept a day (to recognise a replay); a session ends at its expiry.
+ */
+export const purgeExpired = statement<Record<string, never>, { codes: number; sessions: number }>(
+  'purge-expired-oauth',
+  `/* background */ with c as (delete from oauth_codes where expires_at < now() - interval '1 day' returning 1),
+        s as (delete from oauth_sessions where expires_at < now() returning 1)
+   select (select count(*) from c)::int as codes, (select count(*) from s)::int as sessions`,
+);

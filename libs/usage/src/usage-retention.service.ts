@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { runPeriodically } from '@app/common';
 import { trimUsage } from './usage.queries';
 
 /** Deletes usage rows past their retention, on the audit retention job's schedule. */
 @Injectable()
 export class UsageRetention implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UsageRetention.name);
-  private timer?: NodeJS.Timeout;
+  private stop?: () => void;
 
   constructor(
     private readonly em: EntityManager,
@@ -15,13 +16,16 @@ export class UsageRetention implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => {
-      this.run().catch((error: unknown) => this.logger.warn(`usage retention failed: ${(error as Error).message}`));
-    }, this.config.audit.retentionIntervalMs).unref();
+    this.stop = runPeriodically(
+      this.config.audit.retentionIntervalMs,
+      () => this.run(),
+      this.logger,
+      'usage retention',
+    );
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.stop?.();
   }
 
   async run(): Promise<number> {
