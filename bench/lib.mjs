@@ -34,7 +34,14 @@ const PRODUCTION_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json',
  */
 function benchSecrets() {
   const file = join(tmpdir(), 'portico-bench-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    // A file from before encrypted fields: its master key is added once.
+    if (stored.ENCRYPTION_KEY) return stored;
+    stored.ENCRYPTION_KEY = randomBytes(32).toString('base64');
+    writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
+    return stored;
+  }
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const secrets = {
     JWT_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
