@@ -17,6 +17,7 @@ const INPUTS = [
   'libs',
   'openapi.json',
   'scripts/console-api-types.mjs',
+  'scripts/console-compress.mjs',
   'package-lock.json',
   'package.json',
   'tsconfig.json',

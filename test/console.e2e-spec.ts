@@ -1,3 +1,4 @@
+import { brotliDecompressSync } from 'node:zlib';
 import { OAuthRetention } from '@app/oauth';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createKey, createSpace, signup, uniqueEmail } from './factories';
@@ -82,6 +83,9 @@ describe('the console (GET /console, first-run setup, console sign-in)', () => {
     const asset = await t.app.inject({ method: 'GET', url: script, headers: { 'accept-encoding': 'br, gzip' } });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['content-encoding']).toBe('br');
+    // The build's brotli copy is the script itself.
+    const plain = await t.app.inject({ method: 'GET', url: script });
+    expect(brotliDecompressSync(asset.rawPayload).equals(plain.rawPayload)).toBe(true);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     const cached = await t.app.inject({
       method: 'GET',

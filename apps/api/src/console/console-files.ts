@@ -40,24 +40,31 @@ function walk(dir: string): string[] {
 }
 
 /**
- * The built console, read and compressed once at start (it is a few hundred KB): a request
- * is a map lookup, with no file-system access and no path from the URL ever touching the
- * disk, so there is nothing to traverse.
+ * The built console, read once at start with the compressed copies the build made (made
+ * here when missing; it is a few hundred KB): a request is a map lookup, with no
+ * file-system access and no path from the URL ever touching the disk, so there is
+ * nothing to traverse.
  */
 export function loadConsoleFiles(dir: string): Map<string, ConsoleFile> {
   const files = new Map<string, ConsoleFile>();
-  for (const path of walk(dir)) {
+  const all = walk(dir);
+  const present = new Set(all);
+  for (const path of all) {
+    // Compressed copies made by the build (scripts/console-compress.mjs) travel with their file.
+    if (path.endsWith('.br') || path.endsWith('.gz')) continue;
     const body = readFileSync(path);
     const type = TYPES[extname(path)] ?? 'application/octet-stream';
     const compressible = /^(text\/|application\/json|image\/svg)/.test(type) && body.length > 1024;
+    const copy = (ext: string, make: () => Buffer) =>
+      present.has(`${path}${ext}`) ? readFileSync(`${path}${ext}`) : make();
     files.set(relative(dir, path).split(sep).join('/'), {
       type,
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
       body,
       ...(compressible
         ? {
-            br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-            gzip: gzipSync(body, { level: 9 }),
+            br: copy('.br', () => brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })),
+            gzip: copy('.gz', () => gzipSync(body, { level: 9 })),
           }
         : {}),
     });
