@@ -226,14 +226,7 @@ describeWithBrowser('the console in a real browser', () => {
     // 7. The audit log shows each step, and its chain verifies.
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByText(/Chain verified: \d+ entries/).waitFor();
-    for (const action of [
-      'collection.create',
-      'record.create',
-      'api_key.create',
-      'api_key.regenerate',
-      'api_key.delete',
-    ])
-      expect({ action, shown: await page.getByRole('cell', { name: action }).count() }).toMatchObject({ action });
+    // Each step of the walk, as an entry of the page's table.
     const shown = await page.locator('td code').allTextContents();
     expect(shown).toEqual(
       expect.arrayContaining([
