@@ -32,6 +32,13 @@ describe('the console (GET /console, first-run setup, console sign-in)', () => {
     expect(wrong.json<Problem>().type).toBe('urn:portico:problem:invalid-setup-token');
     const missing = await t.app.inject({ method: 'POST', url: '/api/setup', payload: { token } });
     expect(missing.statusCode).toBe(400);
+    const longName = await t.app.inject({
+      method: 'POST',
+      url: '/api/setup',
+      payload: { ...body, token, space_name: 'x'.repeat(150) },
+    });
+    expect(longName.statusCode).toBe(400);
+    expect(longName.json<Problem>().errors).toEqual([expect.objectContaining({ field: 'space_name' })]);
 
     const res = await t.app.inject({ method: 'POST', url: '/api/setup', payload: { ...body, token } });
     expect(res.statusCode).toBe(201);

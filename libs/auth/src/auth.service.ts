@@ -41,6 +41,11 @@ export class AuthService {
    * The first-run setup's user: a platform admin, and only while there is no user at all
    * (an advisory lock orders concurrent setups, so exactly one can win).
    */
+  /** Whether any account exists yet (the first-run setup asks). */
+  async hasUsers(): Promise<boolean> {
+    return (await anyUser.first(this.em.getConnection(), {})) !== undefined;
+  }
+
   signupFirstUser(dto: SignupDto): Promise<SignupResponseDto> {
     return this.signup(dto, true);
   }

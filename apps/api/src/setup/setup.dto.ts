@@ -17,9 +17,10 @@ export class SetupDto extends SignupDto {
   @MaxLength(100)
   token: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 200, example: 'My space' })
+  /** The first space's name: the bounds of a space's name (POST /api/spaces). */
+  @ApiProperty({ minLength: 1, maxLength: 100, example: 'My space' })
   @IsString()
-  @Length(1, 200)
+  @Length(1, 100)
   space_name: string;
 }
 

@@ -1,14 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { conflict, ProblemException, UserPrincipal } from '@app/common';
 import { AuthService } from '@app/auth';
 import { SpacesService } from '@app/spaces';
 import { ApiKeysService } from '@app/api-keys';
 import { SetupDto, SetupResultDto } from './setup.dto';
-
-const hasUser = `select exists (select 1 from users) as some`;
 
 /**
  * First run (API.md, "Console"): while the database has no user, each instance makes a
@@ -20,9 +17,10 @@ const hasUser = `select exists (select 1 from users) as some`;
 export class SetupService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Setup');
   private token?: Buffer;
+  /** Once a user exists there is never a first run again: no query after that. */
+  private done = false;
 
   constructor(
-    private readonly em: EntityManager,
     private readonly auth: AuthService,
     private readonly spaces: SpacesService,
     private readonly keys: ApiKeysService,
@@ -40,8 +38,8 @@ export class SetupService implements OnApplicationBootstrap {
   }
 
   async required(): Promise<boolean> {
-    const [row] = await this.em.getConnection().execute<{ some: boolean }[]>(hasUser);
-    return !row.some;
+    this.done ||= await this.auth.hasUsers();
+    return !this.done;
   }
 
   async run(dto: SetupDto): Promise<SetupResultDto> {
@@ -54,6 +52,7 @@ export class SetupService implements OnApplicationBootstrap {
       });
     const session = await this.auth.signupFirstUser(dto);
     this.token = undefined;
+    this.done = true;
     const user: UserPrincipal = {
       kind: 'user',
       id: session.user.id,
