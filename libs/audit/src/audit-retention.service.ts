@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, retentionDaysFor } from '@app/config';
 import { runPeriodically } from '@app/common';
 import { PLATFORM_LOG } from './audit-event';
 import { allowRetention, auditChains, lockAuditChain, trimAuditChain } from './audit.queries';
@@ -35,10 +35,8 @@ export class AuditRetention implements OnModuleInit, OnApplicationShutdown {
   }
 
   private daysFor(spaceId: string, tier: string | null): number {
-    const table = this.config.audit.retentionDays;
-    if (spaceId === PLATFORM_LOG) return table.platform;
-    // A deleted space's history is kept as long as the default tier's.
-    return table[tier ?? this.config.tiers.defaultTier] ?? table[this.config.tiers.defaultTier] ?? table.free;
+    if (spaceId === PLATFORM_LOG) return this.config.audit.retentionDays.platform;
+    return retentionDaysFor(this.config, tier);
   }
 
   /** One pass over every chain; returns how many entries were deleted. `now` is a parameter so tests can move time. */

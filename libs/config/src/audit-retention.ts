@@ -35,3 +35,15 @@ export function parseAuditRetention(json: string | undefined): Record<string, nu
   }
   return table;
 }
+
+/**
+ * Days a space of `tier` keeps its history (audit log, usage by day): its tier's entry,
+ * else the default tier's (a deleted space's tier is unknown), else free's.
+ */
+export function retentionDaysFor(
+  config: { audit: { retentionDays: Record<string, number> }; tiers: { defaultTier: string } },
+  tier: string | null | undefined,
+): number {
+  const table = config.audit.retentionDays;
+  return table[tier ?? config.tiers.defaultTier] ?? table[config.tiers.defaultTier] ?? table.free;
+}

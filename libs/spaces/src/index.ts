@@ -5,3 +5,4 @@ export * from './spaces.module';
 export * from './spaces.service';
 export * from './space-budgets.service';
 export { SpaceDto } from './dto/space.dto';
+export { tierOfSpace } from './spaces.queries';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, retentionDaysFor } from '@app/config';
 import { runPeriodically } from '@app/common';
 import { trimUsage } from './usage.queries';
 
@@ -34,7 +34,7 @@ export class UsageRetention implements OnModuleInit, OnApplicationShutdown {
       minuteDays: this.config.usage.minuteDays,
       hourDays: this.config.usage.hourDays,
       daysJson: JSON.stringify(days),
-      defaultDays: days[this.config.tiers.defaultTier] ?? days.free,
+      defaultDays: retentionDaysFor(this.config, undefined),
       platformDays: days.platform,
     });
     const n = Number(row?.n ?? 0);

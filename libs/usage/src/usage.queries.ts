@@ -121,8 +121,3 @@ export const trimUsage = statement<
    select (select count(*) from m) + (select count(*) from h) + (select count(*) from hp) + (select count(*) from d)
      + (select count(*) from dp) + (select count(*) from t) as n`,
 );
-
-export const spaceTier = statement<{ spaceId: string }, { tier: string }>(
-  'usage-space-tier',
-  'select tier from spaces where id = :spaceId',
-);

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, retentionDaysFor } from '@app/config';
+import { tierOfSpace } from '@app/spaces';
 import { badRequest, forbidden, Ports, Principal } from '@app/common';
 import { toPoint } from './usage-counts';
-import { Grain, requestsLast24h, spaceTier, usageSeries, WHOLE_SPACE } from './usage.queries';
+import { Grain, requestsLast24h, usageSeries, WHOLE_SPACE } from './usage.queries';
 import { UsageQueryDto, UsageSeriesDto } from './dto/usage.dto';
 
 const PERIOD_MS: Record<Grain, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -22,10 +23,8 @@ export class UsageService {
 
   async ofSpace(principal: Principal, spaceId: string, query: UsageQueryDto): Promise<UsageSeriesDto> {
     await this.ports.get('spaceAuthorizer').authorize(principal, spaceId, 'audit.read');
-    const tier = (await spaceTier.first(this.em.getConnection(), { spaceId }))?.tier;
-    const days = this.config.audit.retentionDays;
-    const kept = days[tier ?? this.config.tiers.defaultTier] ?? days.free;
-    const range = this.range(query, kept);
+    const tier = (await tierOfSpace.first(this.em.getConnection(), { spaceId }))?.tier;
+    const range = this.range(query, retentionDaysFor(this.config, tier));
     const subjectId = query.key_id ?? WHOLE_SPACE;
     const rows = await usageSeries[range.grain].space.rows(this.em.getConnection(), { spaceId, subjectId, ...range });
     return this.points(range, rows);
@@ -57,6 +56,8 @@ export class UsageService {
     const now = Date.now();
     const to = query.to ? Date.parse(query.to) : now;
     const start = query.from ? Date.parse(query.from) : to - DEFAULT_PERIODS[grain] * period;
+    // ISO 8601 that JavaScript cannot place in time (say, a year past 275760) is the caller's mistake.
+    if (!Number.isFinite(to) || !Number.isFinite(start)) throw badRequest('`from` and `to` must be instants in time.');
     const from = Math.floor(start / period) * period;
     if (from >= to) throw badRequest('`from` must be earlier than `to`.');
     const points = Math.ceil((to - from) / period);
