@@ -43,7 +43,8 @@ export class RecordsService {
 
   /** The collection's cipher when it has encrypted fields (its data key, opened once per process). */
   private cipherOf(open: OpenCollection): Promise<FieldCipher | undefined> {
-    return encryptedFields(open.row).length
+    // On every record request: a scan of the field list, no array built for collections without encryption.
+    return open.row.fields.some((f) => f.encrypted)
       ? this.keyring.cipher(open.row.space_id, open.row.id)
       : Promise.resolve(undefined);
   }
