@@ -187,12 +187,13 @@ export async function runScenarios(scenarios, { rounds, duration }) {
  * collection of `records` seeded records (analysed on Postgres). Its own database
  * `portico_bench_<port>` when DATABASE_URL is set; `env` goes to the server.
  */
-export async function seededPortico({ port, records, env = {} }) {
+export async function seededPortico({ port, records, env = {}, encrypt = [] }) {
   const db = await benchDatabase(`portico_bench_${port}`);
   const server = await startServer({ port, quiet: true, env: { ...env, ...(db ? { DATABASE_URL: db } : {}) } });
   const { space, key } = await tenant(server.base);
   const h = { 'x-api-key': key };
-  await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields: FIELDS }, h);
+  const fields = FIELDS.map((f) => (encrypt.includes(f.name) ? { ...f, encrypted: true } : f));
+  await call(server.base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields }, h);
   let someId;
   for (let i = 0; i < records; i += 1000) {
     const batch = Array.from({ length: Math.min(1000, records - i) }, (_, j) => record(i + j));

@@ -2,14 +2,23 @@
 // runs the production build under `node --cpu-prof` at a fixed rate (BENCH_RATE, default
 // 500 req/s) after a warm-up, then prints the top frames and packages by self time,
 // in µs per request (idle excluded). Real Postgres from DATABASE_URL, else embedded.
-// BENCH_TARGET=floor profiles the floor reference (bench/floor.mjs) the same way.
+// BENCH_TARGET=floor profiles the floor reference (bench/floor.mjs) the same way;
+// BENCH_ENCRYPT=email,notes,sku marks those fields of the bench collection encrypted;
+// BENCH_OP=create profiles creating one record instead of the get.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { benchDatabase, seededPortico, startFloor } from './lib.mjs';
+import { record } from './seed-data.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
+const CREATE = process.env.BENCH_OP === 'create';
+let created = 1_000_000;
+// A fresh body per request: the bench collection's email is unique.
+const createRequests = [
+  { method: 'POST', setupRequest: (req) => ({ ...req, body: JSON.stringify(record(created++)) }) },
+];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
 const dir = mkdtempSync(join(tmpdir(), 'portico-prof-'));
@@ -20,6 +29,7 @@ async function portico() {
   const p = await seededPortico({
     port: 3986,
     records: 1000,
+    encrypt: (process.env.BENCH_ENCRYPT ?? '').split(',').filter(Boolean),
     env: {
       REDIS_URL: '',
       LOG_LEVEL: 'info',
@@ -28,9 +38,10 @@ async function portico() {
       NODE_OPTIONS: PROFILE,
     },
   });
+  const records = `${p.server.base}/api/collections/orders/records`;
   return {
-    url: `${p.server.base}/api/collections/orders/records/${p.someId}`,
-    h: { 'x-api-key': p.key },
+    url: CREATE ? records : `${records}/${p.someId}`,
+    h: { 'x-api-key': p.key, ...(CREATE ? { 'content-type': 'application/json' } : {}) },
     stop: () => p.server.stop(),
   };
 }
@@ -47,7 +58,17 @@ async function floor() {
 
 const run = (duration) =>
   new Promise((res, rej) =>
-    autocannon({ url, headers: h, connections: 20, duration, overallRate: RATE }, (e, x) => (e ? rej(e) : res(x))),
+    autocannon(
+      {
+        url,
+        headers: h,
+        connections: 20,
+        duration,
+        overallRate: RATE,
+        ...(CREATE ? { method: 'POST', requests: createRequests } : {}),
+      },
+      (e, x) => (e ? rej(e) : res(x)),
+    ),
   );
 await run(10);
 const measured = await run(SECONDS);
@@ -96,7 +117,9 @@ const sum = (keyOf) => {
 const byPackage = sum(pkg);
 const total = byPackage.reduce((a, [, us]) => a + us, 0);
 const fmt = (us) => (us / requests).toFixed(1).padStart(7);
-console.log(`${requests} requests at ${RATE} req/s; server CPU ${fmt(total)} µs/request (profiled)`);
+console.log(
+  `${requests} requests (${measured.non2xx} non-2xx) at ${RATE} req/s; server CPU ${fmt(total)} µs/request (profiled)`,
+);
 console.log('\nby package, µs/request:');
 for (const [k, us] of byPackage.slice(0, TOP)) console.log(fmt(us), k);
 console.log('\ntop frames by self time, µs/request:');

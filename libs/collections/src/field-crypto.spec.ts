@@ -27,6 +27,14 @@ describe('field encryption (envelope, AES-256-GCM)', () => {
     expect(() => new FieldCipher(newDataKey()).decrypt(sealed, here)).toThrow(DecryptError);
   });
 
+  it('never repeats a nonce, across refills of the nonce buffer', () => {
+    const cipher = new FieldCipher(newDataKey());
+    const here = valueContext(SPACE, COLLECTION, RECORD, 'ssn');
+    // 12 bytes of nonce are the first 16 base64url characters after the prefix.
+    const nonces = Array.from({ length: 3000 }, () => cipher.encrypt('x', here).slice(3, 19));
+    expect(new Set(nonces).size).toBe(nonces.length);
+  });
+
   it('wraps data keys under the current master key and opens them with any configured one', () => {
     const old = master('old');
     const current = master('new');

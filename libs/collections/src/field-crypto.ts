@@ -34,8 +34,25 @@ const wrapContext = (spaceId: string, collectionId: string) => `portico:data-key
 export const valueContext = (spaceId: string, collectionId: string, recordId: string, field: string) =>
   `portico:value:v1:${spaceId}/${collectionId}/${recordId}/${field}`;
 
+/**
+ * Nonces come from a buffer of CSPRNG output taken in sequence and never reused (the way
+ * node buffers randomUUID): one randomBytes call per 1024 nonces instead of one per value,
+ * which alone cost more than the AES-GCM operation. Uniqueness is what GCM needs; each
+ * slice is fresh random bytes.
+ */
+const NONCE_POOL = NONCE * 1024;
+let pool = Buffer.alloc(0);
+let poolAt = NONCE_POOL;
+function freshNonce(): Buffer {
+  if (poolAt === NONCE_POOL) {
+    pool = randomBytes(NONCE_POOL);
+    poolAt = 0;
+  }
+  return pool.subarray(poolAt, (poolAt += NONCE));
+}
+
 function seal(key: KeyObject, plaintext: Buffer, aad: string): Buffer {
-  const nonce = randomBytes(NONCE);
+  const nonce = freshNonce();
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG }).setAAD(Buffer.from(aad));
   return Buffer.concat([nonce, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }
@@ -46,7 +63,10 @@ function open(key: KeyObject, sealed: Buffer, aad: string): Buffer {
     .setAAD(Buffer.from(aad))
     .setAuthTag(sealed.subarray(sealed.length - TAG));
   try {
-    return Buffer.concat([decipher.update(sealed.subarray(NONCE, sealed.length - TAG)), decipher.final()]);
+    // GCM's final() adds no bytes; it checks the tag, and throws if it does not match.
+    const plaintext = decipher.update(sealed.subarray(NONCE, sealed.length - TAG));
+    decipher.final();
+    return plaintext;
   } catch {
     throw new DecryptError('authentication failed');
   }

@@ -39,7 +39,8 @@ export const blindOf = (cipher: FieldCipher) => (field: string, value: unknown) 
   cipher.blindIndex(field, canonical(value));
 
 /**
- * A record as callers see it: encrypted fields opened. A value that does not open (moved
+ * A record as callers see it: encrypted fields opened (or, for values in `written`, the
+ * plaintext the same statement stored). A value that does not open (moved
  * from another record or field, or altered outside Portico) is logged with where it is —
  * never with what it holds — and answered as a problem naming the record and field.
  */
@@ -47,11 +48,17 @@ export function revealRecord(
   cipher: FieldCipher | undefined,
   row: CollectionRow,
   record: Record<string, unknown>,
+  written?: Record<string, unknown>,
 ): Record<string, unknown> {
   if (!cipher) return record;
   for (const name of encryptedFields(row)) {
     const value = record[name];
     if (value === undefined || value === null) continue;
+    // A value this request just sealed is answered as given: opening it again costs a decryption.
+    if (written?.[name] !== undefined) {
+      record[name] = written[name];
+      continue;
+    }
     try {
       if (!isSealed(value)) throw new DecryptError('not a sealed value');
       record[name] = JSON.parse(

@@ -55,8 +55,9 @@ export class RecordsService {
     cipher: FieldCipher | undefined,
     row: RecordRow,
     only?: string[],
+    written?: Record<string, unknown>,
   ): Record<string, unknown> {
-    return revealRecord(cipher, open.row, open.access.project(toRecord(row), only));
+    return revealRecord(cipher, open.row, open.access.project(toRecord(row), only), written);
   }
 
   /**
@@ -202,7 +203,7 @@ export class RecordsService {
       const [row] = await this.run(
         this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }),
       );
-      return this.shown(open, cipher, row);
+      return this.shown(open, cipher, row, undefined, values);
     } catch (error) {
       this.uniqueConflict(open, error);
     }
@@ -234,6 +235,7 @@ export class RecordsService {
     });
     if (errors.length) throw badRequest('Some records are invalid; none were stored.', errors, 'validation-error');
     const cipher = await this.cipherOf(open);
+    const plain = cipher ? new Map(rows.map((r) => [r!.id, r!.data])) : undefined;
     if (cipher) for (const r of rows) r!.data = sealValues(cipher, open.row, r!.id, r!.data);
     try {
       const change = {
@@ -255,7 +257,9 @@ export class RecordsService {
       // RETURNING order is not guaranteed: answer in the order of the request.
       const position = new Map(rows.map((r, i) => [r!.id, i]));
       return {
-        data: created.sort((a, b) => position.get(a.id)! - position.get(b.id)!).map((r) => this.shown(open, cipher, r)),
+        data: created
+          .sort((a, b) => position.get(a.id)! - position.get(b.id)!)
+          .map((r) => this.shown(open, cipher, r, undefined, plain?.get(r.id))),
       };
     } catch (error) {
       this.uniqueConflict(open, error);
@@ -289,7 +293,7 @@ export class RecordsService {
         this.audited(change, principal, spaceId, open, 'record.update', { old: 'change.old_data', new: 'change.data' }),
       );
       if (!row) throw recordNotFound();
-      return this.shown(open, cipher, row);
+      return this.shown(open, cipher, row, undefined, plain);
     } catch (error) {
       this.uniqueConflict(open, error);
     }
