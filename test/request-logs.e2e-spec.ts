@@ -30,6 +30,22 @@ describe('request log lines', () => {
     });
   });
 
+  it('logs a filter by its fields and operators, never its values, and no credential in the query', async () => {
+    const filter = JSON.stringify({ ssn: '078-05-1120', or: [{ age: { gte: 40 } }, { tags: { in: ['vip'] } }] });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/collections/anything/records?filter=${encodeURIComponent(filter)}&api_key=pk_secret123`,
+    });
+    const line = lineFor(String(res.headers['x-request-id']))!;
+    const query = new URLSearchParams(String((line.request as { url: string }).url).split('?')[1]);
+    expect(JSON.parse(query.get('filter')!)).toEqual({
+      ssn: '?',
+      or: [{ age: { gte: '?' } }, { tags: { in: ['?'] } }],
+    });
+    expect(query.get('api_key')).toBe('[redacted]');
+    expect(JSON.stringify(line)).not.toMatch(/078-05-1120|vip|pk_secret123/);
+  });
+
   it('keeps successful health probes out of the info log', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health/live' });
     expect(res.statusCode).toBe(200);

@@ -4,13 +4,34 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const SENSITIVE_PARAM = /key|token|secret|password|auth|credential|session|jwt/i;
 
-/** Credentials never belong in a URL, but clients put them there anyway; keep them out of logs. */
+/**
+ * Credentials never belong in a URL, but clients put them there anyway; keep them out of
+ * logs. A `filter` keeps its fields and operators but loses its values: they are tenant
+ * data, and may be the plaintext of an encrypted field.
+ */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
-  for (const name of new Set(params.keys())) if (SENSITIVE_PARAM.test(name)) params.set(name, '[redacted]');
+  for (const name of new Set(params.keys())) {
+    if (SENSITIVE_PARAM.test(name)) params.set(name, '[redacted]');
+    else if (name === 'filter') params.set(name, redactFilter(params.get(name)!));
+  }
   return `${url.slice(0, q)}?${params.toString()}`;
+}
+
+function redactFilter(raw: string): string {
+  const blank = (node: unknown): unknown =>
+    Array.isArray(node)
+      ? node.map(blank)
+      : node !== null && typeof node === 'object'
+        ? Object.fromEntries(Object.entries(node).map(([k, v]) => [k, blank(v)]))
+        : '?';
+  try {
+    return JSON.stringify(blank(JSON.parse(raw)));
+  } catch {
+    return '[redacted]';
+  }
 }
 
 /** Health probes and the documentation's static files: logged at debug when they succeed. */
