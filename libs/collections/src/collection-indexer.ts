@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { StateLog } from '@app/common';
 import { uniqueFieldOf } from './pivots';
+import { ConversionStalled, FieldConverter } from './field-converter';
 import {
   advanceReindexJob,
   anyReindexJob,
@@ -20,7 +21,8 @@ const SWEEP_MS = 30_000;
 const TICK_BUDGET_MS = 200;
 
 /**
- * The background re-indexer (migration 9, docs/storage.md): takes one pending job at a
+ * The background worker: re-index jobs first, then field conversions (field-converter.ts).
+ * The re-indexer (migration 9, docs/storage.md): takes one pending job at a
  * time (`for update skip locked`, so instances share the work without doing it twice),
  * rebuilds one batch of records per transaction, and saves its position with the batch,
  * so a crash loses at most the batch in flight. When no record is left, the collection
@@ -43,6 +45,7 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
   constructor(
     private readonly em: EntityManager,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly converter: FieldConverter,
   ) {}
 
   onModuleInit(): void {
@@ -97,9 +100,11 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
   async batch(): Promise<boolean> {
     let taken: ReindexJob | undefined;
     try {
+      const prepared = await this.converter.prepare(this.em.fork());
       return await this.em.fork().transactional(async (em) => {
         const job = await takeReindexJob.first(em, {});
-        if (!job) return false;
+        // No re-index waiting (or all taken by other instances): a field conversion's turn.
+        if (!job) return this.converter.batch(em, prepared);
         taken = job;
         const scope = { spaceId: job.space_id, collectionId: job.collection_id };
         const done = await resyncPivotBatch.first(em, {
@@ -113,6 +118,11 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
         return true;
       });
     } catch (error) {
+      if (error instanceof ConversionStalled) {
+        const stalled = error.job;
+        await this.em.fork().transactional((em) => this.converter.postpone(em, stalled));
+        return true;
+      }
       if (!taken || !uniqueFieldOf(error)) throw error;
       // The batch rolled back; the verdict is written in a transaction of its own.
       const job = taken;

@@ -16,6 +16,8 @@ const MAX_OPEN = 10_000;
 @Injectable()
 export class CollectionKeyring {
   private readonly open = new Map<string, Promise<FieldCipher>>();
+  /** The same ciphers once loaded, for callers that may not wait (inside a transaction). */
+  private readonly loaded = new Map<string, FieldCipher>();
 
   constructor(
     private readonly em: EntityManager,
@@ -26,17 +28,33 @@ export class CollectionKeyring {
     const id = `${spaceId}/${collectionId}`;
     let cipher = this.open.get(id);
     if (!cipher) {
-      if (this.open.size >= MAX_OPEN) this.open.delete(this.open.keys().next().value!);
-      cipher = this.load(spaceId, collectionId);
-      this.open.set(id, cipher);
-      cipher.catch(() => this.open.delete(id));
+      if (this.open.size >= MAX_OPEN) this.forgetId(this.open.keys().next().value!);
+      const loading = this.load(spaceId, collectionId);
+      cipher = loading;
+      this.open.set(id, loading);
+      loading.then(
+        (c) => {
+          if (this.open.get(id) === loading) this.loaded.set(id, c);
+        },
+        () => this.open.delete(id),
+      );
     }
     return cipher;
   }
 
+  /** The cipher if it is loaded already; undefined otherwise. */
+  opened(spaceId: string, collectionId: string): FieldCipher | undefined {
+    return this.loaded.get(`${spaceId}/${collectionId}`);
+  }
+
   /** Forgets a collection's key (deleted, or rotated elsewhere). */
   forget(spaceId: string, collectionId: string): void {
-    this.open.delete(`${spaceId}/${collectionId}`);
+    this.forgetId(`${spaceId}/${collectionId}`);
+  }
+
+  private forgetId(id: string): void {
+    this.open.delete(id);
+    this.loaded.delete(id);
   }
 
   private async load(spaceId: string, collectionId: string): Promise<FieldCipher> {

@@ -18,9 +18,18 @@ export function toCollectionDto(row: CollectionRow) {
     id: row.id,
     name: row.name,
     description: row.description,
-    fields: row.fields,
+    // The `converting` marker is the server's; callers see it as `conversions`.
+    fields: row.fields.map(({ converting: _, ...f }) => f),
     version: row.version,
     index_state: row.index_state,
+    conversions: row.fields
+      .filter((f) => f.converting)
+      .map((f) => ({
+        field: f.name,
+        to: f.encrypted ? ('encrypted' as const) : ('clear' as const),
+        converted: Math.min(f.converting!.converted, f.converting!.total),
+        total: f.converting!.total,
+      })),
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };

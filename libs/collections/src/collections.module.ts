@@ -3,6 +3,7 @@ import { AuditModule } from '@app/audit';
 import { SpacesModule } from '@app/spaces';
 import { CollectionKeyring } from './collection-keyring';
 import { CollectionIndexer } from './collection-indexer';
+import { FieldConverter } from './field-converter';
 import { CollectionsController } from './collections.controller';
 import { CollectionsService } from './collections.service';
 import { RecordsController } from './records.controller';
@@ -20,6 +21,7 @@ import { SpaceOpenApiController, SpaceOpenApiService } from './space-openapi';
     SpaceOpenApiService,
     CollectionIndexer,
     CollectionKeyring,
+    FieldConverter,
   ],
   exports: [CollectionsService, CollectionIndexer],
 })

@@ -182,7 +182,11 @@ export const deleteReindexJob = statement<InCollection>(
   'delete from collection_jobs where space_id = :spaceId and collection_id = :collectionId',
 );
 
-export const anyReindexJob = statement('any-reindex-job', '/* background */ select 1 from collection_jobs limit 1');
+/** Re-index jobs and field conversions (field-conversion.queries.ts) share the background worker. */
+export const anyReindexJob = statement(
+  'any-reindex-job',
+  '/* background */ (select 1 from collection_jobs limit 1) union all (select 1 from field_conversions limit 1) limit 1',
+);
 
 export interface ReindexJob {
   space_id: string;

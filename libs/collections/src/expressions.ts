@@ -7,13 +7,23 @@ export interface QueryField {
   system: boolean;
   /** Stored sealed: compared through its blind index only. */
   encrypted?: boolean;
+  /** Encryption is being turned on or off: values are in either form, compared in both. */
+  converting?: boolean;
 }
 
 export function queryField(fields: readonly FieldDef[], name: string): QueryField | undefined {
   if (name === 'id') return { name, type: 'uuid', system: true };
   if (name === 'created_at' || name === 'updated_at') return { name, type: 'timestamptz', system: true };
   const f = fields.find((x) => x.name === name);
-  return f && { name, type: f.type, system: false, ...(f.encrypted ? { encrypted: true } : {}) };
+  return (
+    f && {
+      name,
+      type: f.type,
+      system: false,
+      ...(f.encrypted ? { encrypted: true } : {}),
+      ...(f.converting ? { converting: true } : {}),
+    }
+  );
 }
 
 /** SQL type a field's values are compared as; field names always travel as parameters. */

@@ -35,6 +35,11 @@ export interface FieldDef {
   /** Stored sealed with AES-256-GCM (field-crypto.ts); equality filters and unique only. */
   encrypted?: boolean;
   options?: FieldOptions;
+  /**
+   * Set by the server while turning encryption on (`encrypted`) or off converts the stored
+   * values (field-converter.ts): they are in either form meanwhile. Never accepted from callers.
+   */
+  converting?: { converted: number; total: number };
 }
 
 export const SYSTEM_FIELDS = ['id', 'created_at', 'updated_at'] as const;

@@ -123,8 +123,20 @@ function condition(f: QueryField, op: Operator, v: unknown): Sql {
  */
 function encryptedCondition(f: QueryField, op: Operator, v: unknown, ctx: FilterContext): Sql {
   if (!ENCRYPTED_OPERATORS.includes(op))
-    fail(`${f.name} is encrypted: only ${ENCRYPTED_OPERATORS.join(', ')} apply to it`);
+    fail(
+      f.converting
+        ? `${f.name} is being converted to or from encryption: only ${ENCRYPTED_OPERATORS.join(', ')} apply to it until that ends`
+        : `${f.name} is encrypted: only ${ENCRYPTED_OPERATORS.join(', ')} apply to it`,
+    );
   if (op === 'is_null') return condition(f, op, v);
+  if (f.converting) {
+    // Values are sealed or clear while the field converts: a match in either form counts.
+    const positive = op === 'ne' ? 'eq' : op === 'nin' ? 'in' : op;
+    const sealed = encryptedCondition({ ...f, converting: false }, positive, v, ctx);
+    const clear = condition(f, positive, v);
+    const either = { sql: `((${sealed.sql}) or (${clear.sql}))`, params: [...sealed.params, ...clear.params] };
+    return positive === op ? either : { sql: `not ${either.sql}`, params: either.params };
+  }
   const blind = (item: unknown) => ctx.blind!(f.name, f.type === 'json' ? item : operand(f, op, item));
   if (op === 'eq' || op === 'ne') {
     // Containment of the blind index is served by the GIN index on data.
@@ -167,7 +179,11 @@ function compileNode(node: unknown, ctx: FilterContext, depth: number, count: { 
     for (const [op, v] of ops) {
       if (!(OPERATORS as readonly string[]).includes(op)) fail(`unknown operator "${op}" on ${key}`);
       if (++count.n > MAX_CONDITIONS) fail(`a filter holds at most ${MAX_CONDITIONS} conditions`);
-      parts.push(f!.encrypted ? encryptedCondition(f!, op as Operator, v, ctx) : condition(f!, op as Operator, v));
+      parts.push(
+        f!.encrypted || f!.converting
+          ? encryptedCondition(f!, op as Operator, v, ctx)
+          : condition(f!, op as Operator, v),
+      );
     }
   }
   if (parts.length === 0) return { sql: 'true', params: [] };

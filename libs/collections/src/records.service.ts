@@ -11,6 +11,7 @@ import {
   notFound,
   Page,
   Principal,
+  ProblemException,
   uuidv7,
 } from '@app/common';
 import { actorOf, AuditEvent, AuditWriter, SqlPart } from '@app/audit';
@@ -26,7 +27,7 @@ import { encodeCursor } from './sort';
 import { uniqueFieldOf } from './pivots';
 import { CollectionKeyring } from './collection-keyring';
 import type { FieldCipher } from './field-crypto';
-import { encryptedFields, revealRecord, sealValues } from './record-sealing';
+import { revealRecord, sealedFields, sealValues, usesCipher } from './record-sealing';
 
 const MAX_BATCH = 1000;
 const recordNotFound = () => notFound('The record does not exist.');
@@ -43,10 +44,7 @@ export class RecordsService {
 
   /** The collection's cipher when it has encrypted fields (its data key, opened once per process). */
   private cipherOf(open: OpenCollection): Promise<FieldCipher | undefined> {
-    // On every record request: a scan of the field list, no array built for collections without encryption.
-    return open.row.fields.some((f) => f.encrypted)
-      ? this.keyring.cipher(open.row.space_id, open.row.id)
-      : Promise.resolve(undefined);
+    return usesCipher(open.row) ? this.keyring.cipher(open.row.space_id, open.row.id) : Promise.resolve(undefined);
   }
 
   /** What the caller may see of a row: projected by its field rules, then opened. */
@@ -77,7 +75,7 @@ export class RecordsService {
     select = RECORD_COLUMNS,
   ): SqlPart {
     const hidden = JSON.stringify(open.row.fields.filter((f) => f.sensitive).map((f) => f.name));
-    const encrypted = JSON.stringify(encryptedFields(open.row));
+    const encrypted = JSON.stringify(sealedFields(open.row));
     const event: Omit<AuditEvent, 'changes'> = {
       spaceId,
       actor: actorOf(principal),
@@ -177,6 +175,14 @@ export class RecordsService {
         'validation-error',
       );
     }
+    const converting = open.row.fields.find((f) => f.unique && f.converting && values[f.name] != null);
+    if (converting)
+      // Sealed and clear values hash differently: a new value could not be checked against both forms.
+      throw new ProblemException(409, {
+        type: 'field-converting',
+        detail: `"${converting.name}" is unique and being converted to or from encryption; it can be written when the conversion ends (see the collection's conversions).`,
+        errors: [{ field: prefix + converting.name, message: 'is being converted' }],
+      });
     return { values, removed };
   }
 

@@ -10,6 +10,7 @@ import { CollectionIndexer } from './collection-indexer';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { UpdateCollectionDto } from './dto/collection.dto';
 import { fieldValues, removeFieldValues, renameFieldValues, setFieldValues } from './collections.queries';
+import { countFieldValues, deleteFieldConversion, insertFieldConversion } from './field-conversion.queries';
 
 /**
  * Evolves a live collection inside the caller's transaction: existing records are
@@ -47,11 +48,14 @@ export class SchemaChanges {
 
     for (const name of dto.remove_fields ?? []) {
       await removeFieldValues.rows(em, { ...scope, field: name });
+      await deleteFieldConversion.rows(em, { ...scope, field: name });
       fields = fields.filter((f) => f.name !== name);
     }
     for (const [from, to] of Object.entries(dto.rename_fields ?? {})) {
+      const renamed = fields.find((f) => f.name === from)!;
+      if (renamed.converting) throw converting(from);
       // Sealed values are bound to their field's name: a rename would need them re-sealed.
-      if (fields.find((f) => f.name === from)?.encrypted) await this.refuseIfValued(em, current, from, 'rename');
+      if (renamed.encrypted) await this.refuseIfValued(em, current, from, 'rename');
       await renameFieldValues.rows(em, { ...scope, from, to });
       fields = fields.map((f) => (f.name === from ? { ...f, name: to } : f));
     }
@@ -63,9 +67,11 @@ export class SchemaChanges {
       if (errors.length) throw badRequest('The schema change is invalid.', errors, 'validation-error');
       for (const next of updates) {
         const before = fields.find((f) => f.name === next.name)!;
-        await this.rewrite(em, current, next, before);
+        if (before.converting) throw converting(next.name);
+        const stored = before.encrypted !== next.encrypted ? await this.convert(em, current, next, before) : next;
+        if (stored === next) await this.rewrite(em, current, next, before);
         if (next.unique && !before.unique) await assertUniqueValues(em, current.space_id, current.id, next.name);
-        fields = fields.map((f) => (f.name === next.name ? next : f));
+        fields = fields.map((f) => (f.name === next.name ? stored : f));
       }
     }
     if (dto.add_fields) {
@@ -86,6 +92,33 @@ export class SchemaChanges {
     return fields;
   }
 
+  /**
+   * Turning encryption on or off for a field that holds values: the field is stored marked
+   * `converting`, and a job converts its values in the background (field-converter.ts),
+   * so the change commits at once whatever the collection's size. Anything else changed
+   * in the same definition would have to apply to values in both forms: 409.
+   */
+  private async convert(
+    em: EntityManager,
+    current: CollectionRow,
+    next: FieldDef,
+    before: FieldDef,
+  ): Promise<FieldDef> {
+    const scope = { spaceId: current.space_id, collectionId: current.id, field: next.name };
+    const total = (await countFieldValues.first(em, scope))?.n ?? 0;
+    if (total === 0) return next;
+    const rest = (f: FieldDef) => JSON.stringify({ ...normaliseFieldDef(f), encrypted: undefined });
+    if (rest(next) !== rest(before))
+      throw conflict(
+        `${total} record(s) hold values of "${next.name}": turn its encryption on or off in a change of its own, then change the rest.`,
+        [{ field: next.name, message: 'change encryption on its own' }],
+      );
+    await insertFieldConversion.rows(em, { ...scope, encrypt: Boolean(next.encrypted) });
+    // The job commits with the change; the worker's next look finds it.
+    this.indexer.wake();
+    return { ...next, converting: { converted: 0, total } };
+  }
+
   /** 409 with the count when records hold values of an encrypted field that `what` would have to re-seal. */
   private async refuseIfValued(em: EntityManager, current: CollectionRow, field: string, what: string): Promise<void> {
     const rows = await fieldValues.rows(em, { spaceId: current.space_id, collectionId: current.id, field });
@@ -102,7 +135,7 @@ export class SchemaChanges {
     const scope = { spaceId: current.space_id, collectionId: current.id, field: field.name };
     if (field.encrypted || before?.encrypted) {
       // Sealed values are written by the records service (it holds the data key), not here.
-      if (!before || before.encrypted !== field.encrypted || before.type !== field.type)
+      if (!before || before.type !== field.type)
         await this.refuseIfValued(em, current, field.name, before ? 'convert' : 'fill');
       if (field.encrypted && field.options?.default !== undefined && !before?.encrypted)
         await this.refuseIfAny(em, current, field.name);
@@ -162,6 +195,12 @@ export class SchemaChanges {
     return state;
   }
 }
+
+const converting = (field: string) =>
+  conflict(
+    `"${field}" is being converted to or from encryption: change it when that ends (see the collection's conversions).`,
+    [{ field, message: 'is being converted' }],
+  );
 
 /**
  * The declarative `fields` turned into the operation form: fields absent from it are

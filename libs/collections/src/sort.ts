@@ -42,9 +42,11 @@ export function parseSort(raw: string | undefined, ctx: FilterContext): Ordering
           ? `a ${field.type} field cannot be sorted`
           : field.encrypted
             ? `"${name}" is encrypted and cannot be sorted`
-            : keys.some((k) => k.field.name === name)
-              ? `"${name}" appears twice`
-              : undefined;
+            : field.converting
+              ? `"${name}" is being converted from encryption and can be sorted when that ends`
+              : keys.some((k) => k.field.name === name)
+                ? `"${name}" appears twice`
+                : undefined;
     if (error) throw badRequest(`Invalid sort: ${error}.`, [{ field: 'sort', message: error }]);
     keys.push({ field: field!, desc });
   }

@@ -76,6 +76,11 @@ export interface StorageConfig {
   reindexBatch: number;
   /** How often the background re-indexer looks for work. */
   reindexIntervalMs: number;
+  /**
+   * A field conversion ends no sooner than this after it began: a write that read the
+   * schema before the change has committed by then (field-converter.ts).
+   */
+  conversionGraceMs: number;
 }
 
 export interface UsageConfig {
@@ -204,6 +209,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reindexInlineMax: int(env, 'REINDEX_INLINE_MAX_RECORDS', 10_000, 0, 10_000_000),
       reindexBatch: int(env, 'REINDEX_BATCH_SIZE', 2000, 1, 100_000),
       reindexIntervalMs: int(env, 'REINDEX_INTERVAL_MS', 500, 10, 60_000),
+      // Default: longer than a statement may run plus the wait for a connection.
+      conversionGraceMs: int(
+        env,
+        'CONVERSION_GRACE_MS',
+        int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000) +
+          int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 3000, 100, 60_000) +
+          2000,
+        0,
+        3_600_000,
+      ),
     },
     usage: {
       flushIntervalMs: int(env, 'USAGE_FLUSH_MS', 10_000, 50, 10_000),

@@ -135,6 +135,17 @@ export class UpdateCollectionDto {
   fields?: unknown[];
 }
 
+/** A field whose encryption was turned on or off, while its stored values are converted. */
+export class FieldConversionDto {
+  @ApiProperty({ ...FIELD_NAME, example: 'ssn' }) field: string;
+  /** `encrypted`: values are being sealed; `clear`: opened. */
+  @ApiProperty({ enum: ['encrypted', 'clear'] }) to: 'encrypted' | 'clear';
+  /** Values converted so far. */
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, example: 1200 }) converted: number;
+  /** Records that held a value when the conversion began. */
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, example: 5000 }) total: number;
+}
+
 export class CollectionDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ ...FIELD_NAME, example: 'orders' }) name: string;
@@ -148,6 +159,13 @@ export class CollectionDto {
    * writable meanwhile. `failed`: the rebuild met duplicate values of a unique field.
    */
   @ApiProperty({ enum: ['ready', 'indexing', 'failed'] }) index_state: 'ready' | 'indexing' | 'failed';
+  /**
+   * Fields whose encryption was turned on or off and whose stored values are being
+   * converted in the background, batch by batch; empty when none. The collection stays
+   * readable and writable meanwhile; such a field keeps its equality filters (eq, ne, in,
+   * nin, is_null), cannot be sorted, and, if unique, cannot be written until it is done.
+   */
+  @ApiProperty({ type: [FieldConversionDto], maxItems: MAX_FIELDS }) conversions: FieldConversionDto[];
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

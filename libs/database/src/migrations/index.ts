@@ -16,6 +16,7 @@ import { Migration20261205000014_usage } from './Migration20261205000014_usage';
 import { Migration20261205000015_console } from './Migration20261205000015_console';
 import { Migration20261205000016_collection_keys } from './Migration20261205000016_collection_keys';
 import { Migration20261205000017_encrypted_pivots } from './Migration20261205000017_encrypted_pivots';
+import { Migration20261206000018_field_conversions } from './Migration20261206000018_field_conversions';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -41,4 +42,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261205000015_console', class: Migration20261205000015_console },
   { name: 'Migration20261205000016_collection_keys', class: Migration20261205000016_collection_keys },
   { name: 'Migration20261205000017_encrypted_pivots', class: Migration20261205000017_encrypted_pivots },
+  { name: 'Migration20261206000018_field_conversions', class: Migration20261206000018_field_conversions },
 ];
