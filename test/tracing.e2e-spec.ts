@@ -1,10 +1,11 @@
-import { spawn, spawnSync, ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './private-postgres';
+import { startServerProcess, ServerProcess } from './server-process';
 import { createTestDatabase } from './test-database';
 import type { DatabaseHandle } from '@app/database';
 
@@ -31,7 +32,7 @@ const SERVER = 2;
 describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   const spans: (OtlpSpan & { scope: string })[] = [];
   let receiver: Server;
-  let child: ChildProcess | undefined;
+  let server: ServerProcess | undefined;
   let db: DatabaseHandle | undefined;
   let dataDir: string;
   let base: string;
@@ -54,39 +55,17 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     // Its own database on the shared Postgres (the embedded one belongs to one process).
     if (process.env.DATABASE_URL) db = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'portico-otel-'));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'development',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        DATABASE_URL: db?.url ?? '',
-        LOG_LEVEL: 'warn',
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    server = await startServerProcess({
+      DATA_DIR: dataDir,
+      DATABASE_URL: db?.url ?? '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
     });
-    const deadline = Date.now() + 30_000;
-    while (
-      !(await fetch(`${base}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > deadline) throw new Error('server not ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    base = server.base;
   }, 40_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    await server?.stop();
     await new Promise((r) => receiver.close(r));
     await db?.close();
     rmSync(dataDir, { recursive: true, force: true });
