@@ -141,9 +141,11 @@ export class FieldConversionDto {
   /** `encrypted`: values are being sealed; `clear`: opened. */
   @ApiProperty({ enum: ['encrypted', 'clear'] }) to: 'encrypted' | 'clear';
   /** Values converted so far. */
-  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, example: 1200 }) converted: number;
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, maximum: 9007199254740991, example: 1200 })
+  converted: number;
   /** Records that held a value when the conversion began. */
-  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, example: 5000 }) total: number;
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 0, maximum: 9007199254740991, example: 5000 })
+  total: number;
 }
 
 export class CollectionDto {
