@@ -10,7 +10,14 @@ import type { Collection, Page } from './json';
 const RECORDS = 2000;
 const ssnOf = (i: number) => `078-05-${String(i).padStart(4, '0')}`;
 // Small batches and a slow worker, so the kill lands mid-conversion.
-const env = { REINDEX_BATCH_SIZE: '25', REINDEX_INTERVAL_MS: '400', CONVERSION_GRACE_MS: '0' };
+const env = {
+  REINDEX_BATCH_SIZE: '25',
+  REINDEX_INTERVAL_MS: '400',
+  CONVERSION_GRACE_MS: '0',
+  // The test polls: no tier budget should run out (Redis keeps counts across restarts).
+  TIERS_JSON: '{"poll": 1000000000}',
+  DEFAULT_TIER: 'poll',
+};
 
 /**
  * A field conversion survives a crash of the server (SIGKILL, no shutdown hook): the
