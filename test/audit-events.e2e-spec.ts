@@ -201,7 +201,7 @@ describe('audit log: every event type', () => {
     const deleted = await inject({ method: 'DELETE', url: `/api/spaces/${space.id}`, headers: h });
     expect(deleted.statusCode).toBe(204);
     const rows = await t.sql<{ action: string; request_id: string }>(
-      `select action, request_id from audit_logs where space_id = ? order by seq desc limit 1`,
+      `select action, request_id from audit_logs where space_id = ? order by at desc limit 1`,
       [space.id],
     );
     expect(rows).toEqual([{ action: 'space.delete', request_id: requestIdOf(deleted) }]);
@@ -513,7 +513,7 @@ describe('audit log: rate-limit rejections', () => {
     expect(rejected.length).toBeGreaterThanOrEqual(8);
     const read = () =>
       t.sql<{ outcome: string; actor_id: string; request_id: string; metadata: Record<string, unknown> }>(
-        `select action, outcome, actor_id, request_id, metadata from audit_logs where space_id = ? and action = 'rate_limit.exceeded' order by seq`,
+        `select action, outcome, actor_id, request_id, metadata from audit_logs where space_id = ? and action = 'rate_limit.exceeded' order by at`,
         [space.id],
       );
     // The first rejection is in the log at once, with its own request id.

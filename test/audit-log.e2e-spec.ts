@@ -1,4 +1,4 @@
-import { AuditRetention } from '@app/audit';
+import { AuditRetention, AuditSequencer } from '@app/audit';
 import { LastUsedTracker } from '@app/api-keys';
 import { createTestApp, TestApp } from './create-test-app';
 import { addMember, bearer, createCollection, createKey, createSpace, signup, uniqueEmail } from './factories';
@@ -277,8 +277,9 @@ describe('audit log: chain, query API and retention', () => {
       ),
     );
     expect(answers.every((r) => r.statusCode === 201)).toBe(true);
-    // The key's first use lands within a second; settle it so the count is exact.
+    // The key's first use lands within a second; settle it so the count is exact, then link.
     await t.app.get(LastUsedTracker).flush();
+    await t.app.get(AuditSequencer).sweep();
     const rows = await t.sql<{ seq: string; request_id: string; action: string }>(
       `select seq, request_id, action from audit_logs where space_id = ? order by seq`,
       [space.id],
@@ -313,7 +314,9 @@ describe('audit log: chain, query API and retention', () => {
   });
 
   /** As a superuser would: with triggers off for this session (session_replication_role = replica). */
+  /** Alters linked entries as a superuser would: the writes before it are linked first. */
   async function tamper(sql: string, params: unknown[]) {
+    await t.app.get(AuditSequencer).sweep();
     await t.sql(`set session_replication_role = replica`);
     try {
       await t.sql(sql, params);

@@ -149,10 +149,9 @@ describe('OAuth clients of a space', () => {
     expect((await t.app.inject({ method: 'DELETE', url: url(`/${client.client_id}`), headers: h })).statusCode).toBe(
       404,
     );
-    const actions = await t.sql<{ action: string }>(
-      `select action from audit_logs where resource_id = ? order by seq`,
-      [client.client_id],
-    );
+    const actions = await t.sql<{ action: string }>(`select action from audit_logs where resource_id = ? order by at`, [
+      client.client_id,
+    ]);
     expect(actions.map((a) => a.action)).toEqual([
       'oauth_client.create',
       'oauth_client.update',

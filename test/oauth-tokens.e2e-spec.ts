@@ -140,7 +140,7 @@ describe('POST /oauth/token grant_type=authorization_code, and what the token ma
     expect(made.statusCode).toBe(403);
     // The audit log names the user and the app.
     const [entry] = await t.sql<{ actor_id: string; actor_label: string }>(
-      `select actor_id, actor_label from audit_logs where action = 'record.create' order by seq desc limit 1`,
+      `select actor_id, actor_label from audit_logs where action = 'record.create' order by at desc limit 1`,
     );
     expect(entry).toEqual({ actor_id: member.id, actor_label: `${member.email} via Acme Reports` });
 

@@ -12,6 +12,7 @@ import {
   toPage,
 } from '@app/common';
 import { PLATFORM_LOG } from './audit-event';
+import { AuditSequencer } from './audit-sequencer';
 import { auditPage, AuditEntryRow, verifyAuditChain } from './audit.queries';
 import { AuditLogDto, AuditLogQueryDto, AuditVerifyDto } from './dto/audit-log.dto';
 
@@ -39,6 +40,7 @@ export class AuditLogsService {
   constructor(
     private readonly em: EntityManager,
     private readonly ports: Ports,
+    private readonly sequencer: AuditSequencer,
   ) {}
 
   async list(principal: Principal, spaceId: string, query: AuditLogQueryDto): Promise<Page<AuditLogDto>> {
@@ -69,6 +71,8 @@ export class AuditLogsService {
   /** Newest first, keyset on the chain position. */
   private async page(spaceId: string, query: AuditLogQueryDto): Promise<Page<AuditLogDto>> {
     if (!isUuid(spaceId)) throw notFound('The space does not exist.');
+    // What is read is linked: entries committed before this request join the chain first.
+    await this.sequencer.settle(spaceId);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = decodeCursor<{ seq: number }>(query.cursor, ['seq']);
     const rows = await auditPage.rows(this.em, {
@@ -93,6 +97,7 @@ export class AuditLogsService {
    * the chain's recorded head. Reports the oldest entry that fails.
    */
   async verifyChain(spaceId: string): Promise<AuditVerifyDto> {
+    await this.sequencer.settle(spaceId);
     const result = await verifyAuditChain.first(this.em, { spaceId });
     if (!result) throw new Error('the chain check returned no row');
     if (result.first_broken_id)

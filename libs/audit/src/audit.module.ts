@@ -4,11 +4,12 @@ import { AuditLogsService } from './audit-logs.service';
 import { AuditObserver } from './audit.observer';
 import { AuditRetention } from './audit-retention.service';
 import { AuditWriter } from './audit.writer';
+import { AuditSequencer } from './audit-sequencer';
 
 /** The audit log: every module writes through AuditWriter; errors reach it through the problem filter. */
 @Module({
   controllers: [AuditLogsController],
-  providers: [AuditWriter, AuditLogsService, AuditObserver, AuditRetention],
-  exports: [AuditWriter, AuditObserver, AuditRetention],
+  providers: [AuditWriter, AuditLogsService, AuditObserver, AuditRetention, AuditSequencer],
+  exports: [AuditWriter, AuditObserver, AuditRetention, AuditSequencer],
 })
 export class AuditModule {}

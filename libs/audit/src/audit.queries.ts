@@ -56,6 +56,7 @@ export const auditPage = statement<
       and (:from::timestamptz is null or at >= :from::timestamptz)
       and (:to::timestamptz is null or at < :to::timestamptz)
       and (:beforeSeq::bigint is null or seq < :beforeSeq::bigint)
+      and seq is not null
     order by seq desc limit :limit`,
 );
 
@@ -79,7 +80,7 @@ export const verifyAuditChain = statement<{ spaceId: string }, ChainCheckRow>(
        ), entries as (
          select a.id, a.seq, a.prev_hash, a.hash, a.hash = audit_entry_hash(a) as hash_ok,
                 lag(a.seq) over w as p_seq, lag(a.hash) over w as p_hash
-           from audit_logs a where a.space_id = :spaceId window w as (order by a.seq)
+           from audit_logs a where a.space_id = :spaceId and a.seq is not null window w as (order by a.seq)
        ), checked as (
          select e.id, e.seq,
                 case when not e.hash_ok then 'hash_mismatch'
@@ -148,4 +149,16 @@ export const insertAuditEntry = statement<{
      resource_collection, ip, user_agent, request_id, changes, metadata)
    values (cast(:spaceId as uuid), :actorType, :actorId, :actorLabel, :action, :outcome, :resourceType, :resourceId,
      :resourceCollection, :ip, :userAgent, :requestId, cast(:changesJson as jsonb), cast(:metadataJson as jsonb))`,
+);
+
+/** Links up to `limit` committed, unlinked entries of a chain (migration 19); one short transaction. */
+export const linkAuditChain = statement<{ spaceId: string; limit: number }, { n: number }>(
+  'link-audit-chain',
+  '/* background */ select audit_link(cast(:spaceId as uuid), cast(:limit as int)) as n',
+);
+
+/** Chains with entries waiting to be linked (a partial index holds exactly those). */
+export const unlinkedChains = statement<Record<string, never>, { space_id: string }>(
+  'unlinked-audit-chains',
+  '/* background */ select distinct space_id from audit_logs where seq is null',
 );

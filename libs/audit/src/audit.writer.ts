@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditEvent, PLATFORM_LOG, scrub } from './audit-event';
 import { currentMeta, RequestMeta } from './request-meta';
 import { insertAuditEntry } from './audit.queries';
+import { AuditSequencer } from './audit-sequencer';
 
 const COLUMNS =
   'space_id, actor_type, actor_id, actor_label, action, outcome, resource_type, resource_id, resource_collection, ip, user_agent, request_id, changes, metadata';
@@ -17,12 +18,21 @@ export interface SqlPart {
 /**
  * Appends entries to the audit log. An entry is one INSERT in the transaction of the
  * change it records (or one extra CTE in the change's own statement), so it commits
- * or rolls back with it; the chain (seq, prev hash, hash) is extended by the
- * database's trigger under a per-chain row lock.
+ * or rolls back with it. It is inserted unlinked; the chain (seq, prev hash, hash) is
+ * extended after commit by the space's sequencer (AuditSequencer), so writers never
+ * queue on the chain's head.
  */
 @Injectable()
 export class AuditWriter {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly sequencer: AuditSequencer,
+  ) {}
+
+  /** A statement holding entries of `spaceId`'s chain committed: link them soon. */
+  committed(spaceId: string | null | undefined): void {
+    this.sequencer.soon(spaceId ?? PLATFORM_LOG);
+  }
 
   /** In the caller's transaction (`em` from `em.transactional`). */
   async append(em: EntityManager, event: AuditEvent): Promise<void> {
@@ -32,6 +42,7 @@ export class AuditWriter {
   /** On its own, outside any transaction: denials, failures, stateless events. Never call inside a transaction. */
   async appendNow(event: AuditEvent, meta: RequestMeta = currentMeta()): Promise<void> {
     await insertAuditEntry.rows(this.em.getConnection(), this.entry(event, meta));
+    this.committed(event.spaceId);
   }
 
   private entry(event: AuditEvent, meta: RequestMeta) {

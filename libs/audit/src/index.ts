@@ -5,3 +5,4 @@ export * from './audit-retention.service';
 export * from './audit.module';
 export * from './request-meta';
 export * from './route-action';
+export * from './audit-sequencer';

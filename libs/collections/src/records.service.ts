@@ -96,8 +96,11 @@ export class RecordsService {
     };
   }
 
-  private async run(part: SqlPart): Promise<RecordRow[]> {
-    return this.em.execute<RecordRow[]>(part.sql, part.params);
+  /** An audited statement (autocommit): once it has written entries, the space's chain links them soon. */
+  private async run(part: SqlPart, spaceId: string): Promise<RecordRow[]> {
+    const rows = await this.em.execute<RecordRow[]>(part.sql, part.params);
+    if (rows.length) this.audit.committed(spaceId);
+    return rows;
   }
 
   /** `?fields=a,b`: known, readable fields only. */
@@ -208,6 +211,7 @@ export class RecordsService {
       };
       const [row] = await this.run(
         this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }),
+        spaceId,
       );
       return this.shown(open, cipher, row, undefined, values);
     } catch (error) {
@@ -259,6 +263,7 @@ export class RecordsService {
           { old: 'null', new: 'change.data' },
           { batch: true, count: rows.length },
         ),
+        spaceId,
       );
       // RETURNING order is not guaranteed: answer in the order of the request.
       const position = new Map(rows.map((r, i) => [r!.id, i]));
@@ -297,6 +302,7 @@ export class RecordsService {
       };
       const [row] = await this.run(
         this.audited(change, principal, spaceId, open, 'record.update', { old: 'change.old_data', new: 'change.data' }),
+        spaceId,
       );
       if (!row) throw recordNotFound();
       return this.shown(open, cipher, row, undefined, plain);
@@ -315,6 +321,7 @@ export class RecordsService {
     };
     const rows = await this.run(
       this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }),
+      spaceId,
     );
     if (!rows[0]) throw recordNotFound();
   }
@@ -348,6 +355,7 @@ export class RecordsService {
       'count(*)::int as n',
     );
     const [{ n }] = await this.em.execute<{ n: number }[]>(audited.sql, audited.params);
+    if (n > 0) this.audit.committed(spaceId);
     return { deleted: n };
   }
 }

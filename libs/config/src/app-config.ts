@@ -67,6 +67,8 @@ export interface AuditConfig {
   retentionIntervalMs: number;
   /** Rate-limit rejections are written as one entry per actor per this window. */
   aggregateWindowMs: number;
+  /** How often entries not yet linked to their chain are looked for (audit-sequencer.ts). */
+  linkIntervalMs: number;
 }
 
 export interface StorageConfig {
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retentionDays: parseAuditRetention(str(env, 'AUDIT_RETENTION_JSON')),
       retentionIntervalMs: int(env, 'AUDIT_RETENTION_INTERVAL', 3600, 10, 7 * 86_400) * 1000,
       aggregateWindowMs: int(env, 'AUDIT_AGGREGATE_SECONDS', 60, 1, 3600) * 1000,
+      linkIntervalMs: int(env, 'AUDIT_LINK_INTERVAL_MS', 1000, 10, 60_000),
     },
     storage: {
       reindexInlineMax: int(env, 'REINDEX_INLINE_MAX_RECORDS', 10_000, 0, 10_000_000),

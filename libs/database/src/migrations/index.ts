@@ -17,6 +17,7 @@ import { Migration20261205000015_console } from './Migration20261205000015_conso
 import { Migration20261205000016_collection_keys } from './Migration20261205000016_collection_keys';
 import { Migration20261205000017_encrypted_pivots } from './Migration20261205000017_encrypted_pivots';
 import { Migration20261206000018_field_conversions } from './Migration20261206000018_field_conversions';
+import { Migration20261206000019_audit_sequencer } from './Migration20261206000019_audit_sequencer';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -43,4 +44,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261205000016_collection_keys', class: Migration20261205000016_collection_keys },
   { name: 'Migration20261205000017_encrypted_pivots', class: Migration20261205000017_encrypted_pivots },
   { name: 'Migration20261206000018_field_conversions', class: Migration20261206000018_field_conversions },
+  { name: 'Migration20261206000019_audit_sequencer', class: Migration20261206000019_audit_sequencer },
 ];
