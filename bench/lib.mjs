@@ -103,9 +103,10 @@ export async function call(base, method, path, body, headers = {}) {
 }
 
 /** A user, a space and an admin key on a fresh server. */
+let tenants = 0;
 export async function tenant(base) {
   const user = await call(base, 'POST', '/api/auth/signup', {
-    email: `bench-${Date.now()}@example.com`,
+    email: `bench-${Date.now()}-${tenants++}@example.com`,
     password: 'bench password',
   });
   const auth = { authorization: `Bearer ${user.access_token}` };
@@ -150,8 +151,16 @@ export async function loadMeasured(pid, scenario) {
  */
 export async function loadSpread(pids, urls, scenario) {
   const before = pids.reduce((a, pid) => a + cpuMs(pid), 0);
+  // `headersList`: each part's own credentials (writers spread over spaces).
   const parts = await Promise.all(
-    urls.map((url) => load({ ...scenario, url, connections: Math.ceil(CONNECTIONS / urls.length) })),
+    urls.map((url, i) =>
+      load({
+        ...scenario,
+        url,
+        headers: scenario.headersList?.[i] ?? scenario.headers,
+        connections: Math.ceil(CONNECTIONS / urls.length),
+      }),
+    ),
   );
   const total = parts.reduce((a, r) => a + r.requests.total, 0);
   return {

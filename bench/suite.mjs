@@ -5,8 +5,8 @@
 // floor and errors per scenario, then server RSS and start-to-ready time.
 import { readFileSync } from 'node:fs';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { CONNECTIONS, loadMeasured, loadSpread, seededPortico, startFloor, startServer } from './lib.mjs';
-import { LIST_FILTER } from './seed-data.mjs';
+import { call, CONNECTIONS, loadMeasured, loadSpread, seededPortico, startFloor, startServer, tenant } from './lib.mjs';
+import { FIELDS, LIST_FILTER } from './seed-data.mjs';
 
 const RECORDS = Number(process.env.RECORDS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -45,6 +45,23 @@ try {
     : undefined;
   if (second) stops.push(() => second.stop());
 
+  // Ten more spaces on the main server (one user: signups have a tight per-address
+  // budget), each with the bench collection and a key, for the spread writers.
+  const owner = await tenant(main.server.base);
+  const spread = [];
+  for (let i = 0; i < 10; i++) {
+    const base = main.server.base;
+    const space = await call(base, 'POST', '/api/spaces', { name: `spread ${i}` }, owner.auth);
+    const made = await call(
+      base,
+      'POST',
+      `/api/spaces/${space.id}/api-keys`,
+      { label: 'bench', is_admin: true },
+      owner.auth,
+    );
+    await call(base, 'POST', `/api/spaces/${space.id}/collections`, { name: 'orders', fields: FIELDS }, owner.auth);
+    spread.push(made.key);
+  }
   const filter = encodeURIComponent(JSON.stringify(LIST_FILTER));
   let n = 0;
   const createBody = () =>
@@ -110,6 +127,16 @@ try {
       makeBody: createBody,
       headers: { 'x-api-key': main.key },
     },
+    {
+      // The same 50 writers over 10 spaces: with "create one" (all in one space), whether
+      // one tenant's writes queue on something of the space's (issue #22: ≥ 0.8×).
+      title: 'create one, 10 spaces',
+      pids: [M],
+      urls: Array(10).fill(P(main, '/api/collections/orders/records')),
+      headersList: spread.map((key) => ({ 'x-api-key': key })),
+      method: 'POST',
+      makeBody: createBody,
+    },
   ];
   // BENCH_ONLY (a regular expression on titles) narrows a tuning run; the floors compared with stay in.
   if (process.env.BENCH_ONLY) {
@@ -169,6 +196,9 @@ try {
   const key = summary.get('get by id, X-Api-Key')?.rps;
   const jwt = summary.get('get by id, key-derived JWT')?.rps;
   if (key && jwt) console.log(`key-derived JWT vs X-Api-Key: ${(jwt / key).toFixed(2)}×`);
+  const one = summary.get('create one')?.rps;
+  const ten = summary.get('create one, 10 spaces')?.rps;
+  if (one && ten) console.log(`50 writers in one space vs over 10 spaces: ${(one / ten).toFixed(2)}×`);
   console.log(
     `RSS after the run: Portico ${rssMb(main.server.pid)} MB${withRedis ? `, Portico with Redis ${rssMb(withRedis.server.pid)} MB` : ''}, floor ${rssMb(ref.pid)} MB`,
   );
