@@ -10,14 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { benchDatabase, seededPortico, startFloor } from './lib.mjs';
-import { record } from './seed-data.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const CREATE = process.env.BENCH_OP === 'create';
-let created = 1_000_000;
-// A fresh body per request: the bench collection's email is unique.
+let created = 0;
+// A fresh body per request (the bench collection's email is unique); the suite's create body.
 const createRequests = [
-  { method: 'POST', setupRequest: (req) => ({ ...req, body: JSON.stringify(record(created++)) }) },
+  {
+    method: 'POST',
+    setupRequest: (req) => ({
+      ...req,
+      body: JSON.stringify({ status: 'new', total: 5, email: `prof-${process.pid}-${created++}@example.com` }),
+    }),
+  },
 ];
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TOP = Number(process.env.BENCH_TOP ?? 25);
@@ -53,7 +58,8 @@ async function floor() {
     databaseUrl: await benchDatabase('portico_bench_prof'),
     env: { NODE_OPTIONS: PROFILE },
   });
-  return { url: `${f.base}/items/${f.someId}`, h: { 'x-api-key': f.key }, stop: f.stop };
+  const h = { 'x-api-key': f.key, ...(CREATE ? { 'content-type': 'application/json' } : {}) };
+  return { url: CREATE ? `${f.base}/items` : `${f.base}/items/${f.someId}`, h, stop: f.stop };
 }
 
 const run = (duration) =>

@@ -252,6 +252,7 @@ describe('audit log: chain, query API and retention', () => {
   it('reports a deleted entry in the middle, and a removed newest entry', async () => {
     const a = await spaceWithOrders();
     for (let i = 0; i < 3; i++) await createOrder(a.h, a.space.id, i);
+    await t.app.get(AuditSequencer).sweep();
     const [after] = await t.sql<{ id: string }>(`select id from audit_logs where space_id = ? and seq = 4`, [
       a.space.id,
     ]);

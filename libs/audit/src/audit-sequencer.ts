@@ -9,6 +9,9 @@ interface Run {
   next?: Promise<void>;
 }
 
+/** How long `soon` gathers a chain's writes before linking them. */
+const GATHER_MS = 10;
+
 /** Entries one link transaction takes at most: it holds the chain's head that long. */
 const LINK_BATCH = 5000;
 
@@ -30,6 +33,9 @@ export class AuditSequencer implements OnModuleInit, BeforeApplicationShutdown {
   private stop?: () => void;
   /** Per chain: the run in progress, and the one asked for meanwhile. */
   private readonly runs = new Map<string, Run>();
+  /** Chains with a link asked for and not yet started. */
+  private readonly waiting = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly em: EntityManager,
@@ -43,15 +49,25 @@ export class AuditSequencer implements OnModuleInit, BeforeApplicationShutdown {
   /** Before the ORM closes: entries of this instance's last requests are linked now rather than by the next start. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stop?.();
+    this.stopped = true;
     await Promise.allSettled([...this.runs.values()].map((r) => r.done));
     await this.sweep().catch((error: unknown) => this.logger.warn(`audit linking failed: ${(error as Error).message}`));
   }
 
   /** Links the chain's committed entries in the background, soon; failures wait for the sweep. */
   soon(spaceId: string): void {
-    this.settle(spaceId).catch((error: unknown) =>
-      this.logger.warn(`audit linking failed: ${(error as Error).message}`),
-    );
+    // Gathered for a few milliseconds: the writes of that window share one link
+    // transaction (on this class of machine a round trip costs more than linking).
+    if (this.waiting.has(spaceId)) return;
+    this.waiting.add(spaceId);
+    setTimeout(() => {
+      this.waiting.delete(spaceId);
+      // Shutting down: the last sweep takes it, before the pool closes.
+      if (this.stopped) return;
+      this.settle(spaceId).catch((error: unknown) =>
+        this.logger.warn(`audit linking failed: ${(error as Error).message}`),
+      );
+    }, GATHER_MS).unref();
   }
 
   /** Resolves once every entry of the chain committed before the call is linked. */
