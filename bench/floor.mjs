@@ -78,6 +78,25 @@ app.post('/items', async (req, reply) => {
   );
   return reply.code(201).send(toRecord(rows[0]));
 });
+app.patch('/items/:id', async (req, reply) => {
+  const { rows } = await pool.query(
+    `update floor_records set data = data || $4::jsonb, updated_at = now()
+      where space_id = $1 and collection_id = $2 and id = $3 returning id, data, created_at, updated_at`,
+    [SPACE, COLLECTION, req.params.id, req.body],
+  );
+  if (!rows[0]) return reply.code(404).send({ error: 'not found' });
+  return toRecord(rows[0]);
+});
+app.post('/items/batch', { bodyLimit: 10 * 1024 * 1024 }, async (req, reply) => {
+  const rows = req.body.records.map((data) => ({ id: randomUUID(), data }));
+  const { rows: made } = await pool.query(
+    `insert into floor_records (space_id, collection_id, id, data)
+     select $1, $2, x.id, x.data from jsonb_to_recordset($3::jsonb) as x(id uuid, data jsonb)
+     returning id, data, created_at, updated_at`,
+    [SPACE, COLLECTION, JSON.stringify(rows)],
+  );
+  return reply.code(201).send({ data: made.map(toRecord) });
+});
 await app.listen({ port: PORT, host: '127.0.0.1' });
 process.on('SIGTERM', async () => {
   await app.close();

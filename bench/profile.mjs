@@ -4,7 +4,7 @@
 // in µs per request (idle excluded). Real Postgres from DATABASE_URL, else embedded.
 // BENCH_TARGET=floor profiles the floor reference (bench/floor.mjs) the same way;
 // BENCH_ENCRYPT=email,notes,sku marks those fields of the bench collection encrypted;
-// BENCH_OP=create profiles creating one record instead of the get.
+// BENCH_OP=create profiles creating one record instead of the get, BENCH_OP=batch a batch of 1000.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +12,17 @@ import autocannon from 'autocannon';
 import { benchDatabase, seededPortico, startFloor } from './lib.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
-const CREATE = process.env.BENCH_OP === 'create';
+const CREATE = process.env.BENCH_OP === 'create' || process.env.BENCH_OP === 'batch';
+const BATCH = process.env.BENCH_OP === 'batch';
 let created = 0;
+const one = () => ({ status: 'new', total: 5, email: `prof-${process.pid}-${created++}@example.com` });
 // A fresh body per request (the bench collection's email is unique); the suite's create body.
 const createRequests = [
   {
     method: 'POST',
     setupRequest: (req) => ({
       ...req,
-      body: JSON.stringify({ status: 'new', total: 5, email: `prof-${process.pid}-${created++}@example.com` }),
+      body: JSON.stringify(BATCH ? { records: Array.from({ length: 1000 }, one) } : one()),
     }),
   },
 ];
@@ -45,7 +47,7 @@ async function portico() {
   });
   const records = `${p.server.base}/api/collections/orders/records`;
   return {
-    url: CREATE ? records : `${records}/${p.someId}`,
+    url: BATCH ? `${records}/batch` : CREATE ? records : `${records}/${p.someId}`,
     h: { 'x-api-key': p.key, ...(CREATE ? { 'content-type': 'application/json' } : {}) },
     stop: () => p.server.stop(),
   };
@@ -59,7 +61,11 @@ async function floor() {
     env: { NODE_OPTIONS: PROFILE },
   });
   const h = { 'x-api-key': f.key, ...(CREATE ? { 'content-type': 'application/json' } : {}) };
-  return { url: CREATE ? `${f.base}/items` : `${f.base}/items/${f.someId}`, h, stop: f.stop };
+  return {
+    url: BATCH ? `${f.base}/items/batch` : CREATE ? `${f.base}/items` : `${f.base}/items/${f.someId}`,
+    h,
+    stop: f.stop,
+  };
 }
 
 const run = (duration) =>

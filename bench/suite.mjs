@@ -66,6 +66,18 @@ try {
   let n = 0;
   const createBody = () =>
     JSON.stringify({ status: 'new', total: 5, email: `bench-${process.pid}-${n++}@example.com` });
+  // Every writer updates the same record, in both: the row lock is part of what is compared.
+  const patchBody = () => JSON.stringify({ total: n++ % 1000, notes: 'patched' });
+  const batchBody = () =>
+    JSON.stringify({
+      records: Array.from({ length: 1000 }, () => ({
+        status: 'new',
+        total: 5,
+        email: `bench-${process.pid}-${n++}@example.com`,
+      })),
+    });
+  // An import is a few clients sending large batches, not fifty.
+  const BATCH_CONNECTIONS = 4;
   const fk = { 'x-api-key': ref.key };
   const P = (s, path) => s.server.base + path;
   const F = ref.pid;
@@ -126,6 +138,41 @@ try {
       method: 'POST',
       makeBody: createBody,
       headers: { 'x-api-key': main.key },
+    },
+    {
+      title: 'floor: patch one',
+      pid: F,
+      url: `${ref.base}/items/${ref.someId}`,
+      method: 'PATCH',
+      makeBody: patchBody,
+      headers: fk,
+    },
+    {
+      title: 'patch one',
+      pid: M,
+      floor: 'floor: patch one',
+      url: P(main, `/api/collections/orders/records/${main.someId}`),
+      method: 'PATCH',
+      makeBody: patchBody,
+      headers: { 'x-api-key': main.key },
+    },
+    {
+      title: 'floor: batch create 1000',
+      pid: F,
+      url: `${ref.base}/items/batch`,
+      method: 'POST',
+      makeBody: batchBody,
+      headers: fk,
+    },
+    {
+      title: 'batch create 1000',
+      pid: M,
+      floor: 'floor: batch create 1000',
+      url: P(main, '/api/collections/orders/records/batch'),
+      method: 'POST',
+      makeBody: batchBody,
+      headers: { 'x-api-key': main.key },
+      connections: BATCH_CONNECTIONS,
     },
     {
       // The same 50 writers over 10 spaces: with "create one" (all in one space), whether
