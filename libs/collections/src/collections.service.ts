@@ -6,7 +6,7 @@ import { SpaceAccessService } from '@app/spaces';
 import { HotQueries } from '@app/database';
 import { actorOf, AuditWriter, diff } from '@app/audit';
 import { CollectionAccess, OpenCollection } from './collection-access';
-import { toCollectionDto } from './collection-row';
+import { CollectionRow, toCollectionDto } from './collection-row';
 import {
   collectionByName,
   collectionsOfSpace,
@@ -22,6 +22,7 @@ import { SchemaChanges } from './schema-changes';
 import { dropPivots, pausePivots } from './pivots';
 
 const collectionNotFound = () => notFound('The collection does not exist.');
+const MAX_SCHEMAS = 10_000;
 
 function assertVisible(access: CollectionAccess, name: string): void {
   if (!access.can('read') && !access.can('admin'))
@@ -38,6 +39,9 @@ export class CollectionsService {
     private readonly hot: HotQueries,
   ) {}
 
+  /** Collection rows by space and name, as last read here (bounded; the oldest goes first). */
+  private readonly schemas = new Map<string, CollectionRow>();
+
   /**
    * Resolves a collection for the caller. Not there: 404. There, in a space the
    * caller belongs to, but neither readable nor administrable by it: 403 (a valid
@@ -47,9 +51,36 @@ export class CollectionsService {
   async open(principal: Principal, spaceId: string, name: string): Promise<OpenCollection> {
     const access = await this.access(principal, spaceId, name);
     const row = await collectionByName.first(this.em, { spaceId, name });
-    if (!row) throw collectionNotFound();
+    if (!row) {
+      this.forgetSchema(spaceId, name);
+      throw collectionNotFound();
+    }
     assertVisible(access, name);
+    this.rememberSchema(spaceId, name, row);
     return { row, access };
+  }
+
+  /**
+   * `open` from the collection row this instance read last, when it has one (`cached`):
+   * for record writes, which carry the row's version as a guard in their statement and
+   * come back for a fresh row when it no longer matches (records.service.ts). A schema
+   * changed by another instance is caught by that guard; one changed here is forgotten.
+   */
+  async openCached(principal: Principal, spaceId: string, name: string): Promise<OpenCollection & { cached: boolean }> {
+    const row = this.schemas.get(`${spaceId}/${name}`);
+    if (!row) return { ...(await this.open(principal, spaceId, name)), cached: false };
+    const access = await this.access(principal, spaceId, name);
+    assertVisible(access, name);
+    return { row, access, cached: true };
+  }
+
+  forgetSchema(spaceId: string, name: string): void {
+    this.schemas.delete(`${spaceId}/${name}`);
+  }
+
+  private rememberSchema(spaceId: string, name: string, row: CollectionRow): void {
+    if (this.schemas.size >= MAX_SCHEMAS) this.schemas.delete(this.schemas.keys().next().value!);
+    this.schemas.set(`${spaceId}/${name}`, row);
   }
 
   /** `open` and the record `id` in one statement: the hot read path (get by id) costs one query. */
@@ -145,6 +176,7 @@ export class CollectionsService {
       });
       return updated;
     });
+    this.forgetSchema(spaceId, name);
     return toCollectionDto(row);
   }
 
@@ -167,5 +199,6 @@ export class CollectionsService {
         metadata: { records_deleted: row.records },
       });
     });
+    this.forgetSchema(spaceId, name);
   }
 }

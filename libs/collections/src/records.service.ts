@@ -29,6 +29,11 @@ import { CollectionKeyring } from './collection-keyring';
 import type { FieldCipher } from './field-crypto';
 import { revealRecord, sealedFields, sealValues, usesCipher } from './record-sealing';
 
+/** Marks a write the version guard stopped: the schema it was checked against is not the current one. */
+const STALE = Symbol('stale schema');
+const SCHEMA_GUARD = 'exists (select 1 from collections where space_id = ? and id = ? and version = ?)';
+const guard = (open: OpenCollection) => [open.row.space_id, open.row.id, open.row.version];
+
 const MAX_BATCH = 1000;
 const recordNotFound = () => notFound('The record does not exist.');
 
@@ -199,24 +204,51 @@ export class RecordsService {
   }
 
   async create(principal: Principal, spaceId: string, name: string, body: unknown): Promise<Record<string, unknown>> {
-    const open = await this.collections.open(principal, spaceId, name);
-    open.access.require('write');
-    const { values } = this.validated(open, body, 'create');
-    const cipher = await this.cipherOf(open);
-    const id = uuidv7();
-    try {
-      const change = {
-        sql: `change as (insert into records (space_id, collection_id, id, data) values (?, ?, ?, cast(? as jsonb)) returning ${RECORD_COLUMNS})`,
-        params: [spaceId, open.row.id, id, JSON.stringify(cipher ? sealValues(cipher, open.row, id, values) : values)],
-      };
-      const [row] = await this.run(
-        this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }),
-        spaceId,
-      );
-      return this.shown(open, cipher, row, undefined, values);
-    } catch (error) {
-      this.uniqueConflict(open, error);
-    }
+    return this.againIfStale(principal, spaceId, name, async (open) => {
+      open.access.require('write');
+      const { values } = this.validated(open, body, 'create');
+      const cipher = await this.cipherOf(open);
+      const id = uuidv7();
+      try {
+        const change = {
+          sql: `change as (insert into records (space_id, collection_id, id, data) select ?, ?, ?, cast(? as jsonb) where ${SCHEMA_GUARD} returning ${RECORD_COLUMNS})`,
+          params: [
+            spaceId,
+            open.row.id,
+            id,
+            JSON.stringify(cipher ? sealValues(cipher, open.row, id, values) : values),
+            ...guard(open),
+          ],
+        };
+        const [row] = await this.run(
+          this.audited(change, principal, spaceId, open, 'record.create', { old: 'null', new: 'change.data' }),
+          spaceId,
+        );
+        return row ? this.shown(open, cipher, row, undefined, values) : STALE;
+      } catch (error) {
+        this.uniqueConflict(open, error);
+      }
+    });
+  }
+
+  /**
+   * A record write against the collection row this instance read last, with that row's
+   * version as a guard in the statement (one statement per write, like the get by id).
+   * When the guard stops it (the schema changed elsewhere, or the collection went), the
+   * write runs once more against a fresh read, answering as it would have.
+   */
+  private async againIfStale<T>(
+    principal: Principal,
+    spaceId: string,
+    name: string,
+    write: (open: OpenCollection & { cached: boolean }) => Promise<T | typeof STALE>,
+  ): Promise<T> {
+    const first = await write(await this.collections.openCached(principal, spaceId, name));
+    if (first !== STALE) return first;
+    this.collections.forgetSchema(spaceId, name);
+    const second = await write({ ...(await this.collections.open(principal, spaceId, name)), cached: false });
+    if (second === STALE) throw conflict('The collection changed while this request ran; send it again.');
+    return second;
   }
 
   /** Up to 1000 records in one statement: all are stored, or none. */
@@ -226,7 +258,15 @@ export class RecordsService {
     name: string,
     dto: BatchCreateDto,
   ): Promise<{ data: Record<string, unknown>[] }> {
-    const open = await this.collections.open(principal, spaceId, name);
+    return this.againIfStale(principal, spaceId, name, (open) => this.insertMany(principal, spaceId, open, dto));
+  }
+
+  private async insertMany(
+    principal: Principal,
+    spaceId: string,
+    open: OpenCollection,
+    dto: BatchCreateDto,
+  ): Promise<{ data: Record<string, unknown>[] } | typeof STALE> {
     open.access.require('write');
     if (dto.records.length === 0 || dto.records.length > MAX_BATCH)
       throw badRequest(`Send 1–${MAX_BATCH} records.`, [
@@ -250,8 +290,8 @@ export class RecordsService {
     try {
       const change = {
         sql: `change as (insert into records (space_id, collection_id, id, data)
-               select ?, ?, x.id, x.data from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, data jsonb) returning ${RECORD_COLUMNS})`,
-        params: [spaceId, open.row.id, JSON.stringify(rows)],
+               select ?, ?, x.id, x.data from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, data jsonb) where ${SCHEMA_GUARD} returning ${RECORD_COLUMNS})`,
+        params: [spaceId, open.row.id, JSON.stringify(rows), ...guard(open)],
       };
       const created = await this.run(
         this.audited(
@@ -265,6 +305,7 @@ export class RecordsService {
         ),
         spaceId,
       );
+      if (created.length === 0) return STALE;
       // RETURNING order is not guaranteed: answer in the order of the request.
       const position = new Map(rows.map((r, i) => [r!.id, i]));
       return {
@@ -284,46 +325,66 @@ export class RecordsService {
     id: string,
     body: unknown,
   ): Promise<Record<string, unknown>> {
-    const open = await this.collections.open(principal, spaceId, name);
-    open.access.require('write');
-    const { values: plain, removed } = this.validated(open, body, 'patch');
-    if (!isUuid(id)) throw recordNotFound();
-    const cipher = await this.cipherOf(open);
-    const values = cipher ? sealValues(cipher, open.row, id, plain) : plain;
-    try {
-      // \`old\` locks the row and reads it as it is when the lock is granted, so the
-      // entry's "before" is the version this update replaced, even under concurrent updates.
-      const change = {
-        sql: `old as (select id, data from records where space_id = ? and collection_id = ? and id = ? for update),
-              change as (update records r set data = (r.data || cast(? as jsonb)) - array(select jsonb_array_elements_text(cast(? as jsonb))), updated_at = now()
-                from old where r.space_id = ? and r.collection_id = ? and r.id = old.id
-                returning r.id, r.data, r.created_at, r.updated_at, old.data as old_data)`,
-        params: [spaceId, open.row.id, id, JSON.stringify(values), JSON.stringify(removed), spaceId, open.row.id],
-      };
-      const [row] = await this.run(
-        this.audited(change, principal, spaceId, open, 'record.update', { old: 'change.old_data', new: 'change.data' }),
-        spaceId,
-      );
-      if (!row) throw recordNotFound();
-      return this.shown(open, cipher, row, undefined, plain);
-    } catch (error) {
-      this.uniqueConflict(open, error);
-    }
+    return this.againIfStale(principal, spaceId, name, async (open) => {
+      open.access.require('write');
+      const { values: plain, removed } = this.validated(open, body, 'patch');
+      if (!isUuid(id)) throw recordNotFound();
+      const cipher = await this.cipherOf(open);
+      const values = cipher ? sealValues(cipher, open.row, id, plain) : plain;
+      try {
+        // \`old\` locks the row and reads it as it is when the lock is granted, so the
+        // entry's "before" is the version this update replaced, even under concurrent updates.
+        const change = {
+          sql: `old as (select id, data from records where space_id = ? and collection_id = ? and id = ? and ${SCHEMA_GUARD} for update),
+                change as (update records r set data = (r.data || cast(? as jsonb)) - array(select jsonb_array_elements_text(cast(? as jsonb))), updated_at = now()
+                  from old where r.space_id = ? and r.collection_id = ? and r.id = old.id
+                  returning r.id, r.data, r.created_at, r.updated_at, old.data as old_data)`,
+          params: [
+            spaceId,
+            open.row.id,
+            id,
+            ...guard(open),
+            JSON.stringify(values),
+            JSON.stringify(removed),
+            spaceId,
+            open.row.id,
+          ],
+        };
+        const [row] = await this.run(
+          this.audited(change, principal, spaceId, open, 'record.update', {
+            old: 'change.old_data',
+            new: 'change.data',
+          }),
+          spaceId,
+        );
+        // No row: no such record, or (from a remembered schema) the collection moved on.
+        if (!row) {
+          if (open.cached) return STALE;
+          throw recordNotFound();
+        }
+        return this.shown(open, cipher, row, undefined, plain);
+      } catch (error) {
+        this.uniqueConflict(open, error);
+      }
+    });
   }
 
   async remove(principal: Principal, spaceId: string, name: string, id: string): Promise<void> {
-    const open = await this.collections.open(principal, spaceId, name);
-    open.access.require('delete');
-    if (!isUuid(id)) throw recordNotFound();
-    const change = {
-      sql: `change as (delete from records where space_id = ? and collection_id = ? and id = ? returning ${RECORD_COLUMNS})`,
-      params: [spaceId, open.row.id, id],
-    };
-    const rows = await this.run(
-      this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }),
-      spaceId,
-    );
-    if (!rows[0]) throw recordNotFound();
+    await this.againIfStale(principal, spaceId, name, async (open) => {
+      open.access.require('delete');
+      if (!isUuid(id)) throw recordNotFound();
+      const change = {
+        sql: `change as (delete from records where space_id = ? and collection_id = ? and id = ? and ${SCHEMA_GUARD} returning ${RECORD_COLUMNS})`,
+        params: [spaceId, open.row.id, id, ...guard(open)],
+      };
+      const rows = await this.run(
+        this.audited(change, principal, spaceId, open, 'record.delete', { old: 'change.data', new: 'null' }),
+        spaceId,
+      );
+      if (rows[0]) return undefined;
+      if (open.cached) return STALE;
+      throw recordNotFound();
+    });
   }
 
   /** DELETE …/records?filter=…: a filter is required, so nobody empties a collection by accident. */
