@@ -60,6 +60,8 @@ export class CollectionAccess {
 
   /** Applies read rules (and an optional `fields` projection) to a record. */
   project(record: Record<string, unknown>, only?: readonly string[]): Record<string, unknown> {
+    // No rules and no projection: the record as built for this response (no copy per row).
+    if (!this.grant && !only) return record;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(record)) {
       if (this.readable(k) && (!only || k === 'id' || only.includes(k))) out[k] = v;
