@@ -4,16 +4,21 @@
 // in µs per request (idle excluded). Real Postgres from DATABASE_URL, else embedded.
 // BENCH_TARGET=floor profiles the floor reference (bench/floor.mjs) the same way;
 // BENCH_ENCRYPT=email,notes,sku marks those fields of the bench collection encrypted;
-// BENCH_OP=create profiles creating one record instead of the get, BENCH_OP=batch a batch of 1000.
+// BENCH_OP=create profiles creating one record instead of the get, BENCH_OP=batch a batch
+// of 1000, BENCH_OP=list the suite's list (50 records, filter and sort).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { benchDatabase, seededPortico, startFloor } from './lib.mjs';
+import { LIST_FILTER } from './seed-data.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const CREATE = process.env.BENCH_OP === 'create' || process.env.BENCH_OP === 'batch';
 const BATCH = process.env.BENCH_OP === 'batch';
+// The suite's list scenario: 50 records, filter and sort.
+const LIST = process.env.BENCH_OP === 'list';
+const LIST_QUERY = `?limit=50&filter=${encodeURIComponent(JSON.stringify(LIST_FILTER))}&sort=-total`;
 let created = 0;
 const one = () => ({ status: 'new', total: 5, email: `prof-${process.pid}-${created++}@example.com` });
 // A fresh body per request (the bench collection's email is unique); the suite's create body.
@@ -47,7 +52,7 @@ async function portico() {
   });
   const records = `${p.server.base}/api/collections/orders/records`;
   return {
-    url: BATCH ? `${records}/batch` : CREATE ? records : `${records}/${p.someId}`,
+    url: LIST ? `${records}${LIST_QUERY}` : BATCH ? `${records}/batch` : CREATE ? records : `${records}/${p.someId}`,
     h: { 'x-api-key': p.key, ...(CREATE ? { 'content-type': 'application/json' } : {}) },
     stop: () => p.server.stop(),
   };
