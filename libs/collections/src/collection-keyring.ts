@@ -15,9 +15,8 @@ const MAX_OPEN = 10_000;
  */
 @Injectable()
 export class CollectionKeyring {
-  private readonly open = new Map<string, Promise<FieldCipher>>();
-  /** The same ciphers once loaded, for callers that may not wait (inside a transaction). */
-  private readonly loaded = new Map<string, FieldCipher>();
+  /** Per collection: its key being opened, and once opened the cipher itself (for callers inside a transaction). */
+  private readonly open = new Map<string, { loading: Promise<FieldCipher>; cipher?: FieldCipher }>();
 
   constructor(
     private readonly em: EntityManager,
@@ -26,35 +25,28 @@ export class CollectionKeyring {
 
   cipher(spaceId: string, collectionId: string): Promise<FieldCipher> {
     const id = `${spaceId}/${collectionId}`;
-    let cipher = this.open.get(id);
-    if (!cipher) {
-      if (this.open.size >= MAX_OPEN) this.forgetId(this.open.keys().next().value!);
-      const loading = this.load(spaceId, collectionId);
-      cipher = loading;
-      this.open.set(id, loading);
-      loading.then(
-        (c) => {
-          if (this.open.get(id) === loading) this.loaded.set(id, c);
-        },
-        () => this.open.delete(id),
-      );
-    }
-    return cipher;
+    const known = this.open.get(id);
+    if (known) return known.loading;
+    if (this.open.size >= MAX_OPEN) this.open.delete(this.open.keys().next().value!);
+    const entry: { loading: Promise<FieldCipher>; cipher?: FieldCipher } = {
+      loading: this.load(spaceId, collectionId),
+    };
+    this.open.set(id, entry);
+    entry.loading.then(
+      (c) => (entry.cipher = c),
+      () => this.open.get(id) === entry && this.open.delete(id),
+    );
+    return entry.loading;
   }
 
-  /** The cipher if it is loaded already; undefined otherwise. */
+  /** The cipher if it is open already; undefined otherwise (never waits, never queries). */
   opened(spaceId: string, collectionId: string): FieldCipher | undefined {
-    return this.loaded.get(`${spaceId}/${collectionId}`);
+    return this.open.get(`${spaceId}/${collectionId}`)?.cipher;
   }
 
   /** Forgets a collection's key (deleted, or rotated elsewhere). */
   forget(spaceId: string, collectionId: string): void {
-    this.forgetId(`${spaceId}/${collectionId}`);
-  }
-
-  private forgetId(id: string): void {
-    this.open.delete(id);
-    this.loaded.delete(id);
+    this.open.delete(`${spaceId}/${collectionId}`);
   }
 
   private async load(spaceId: string, collectionId: string): Promise<FieldCipher> {
