@@ -88,6 +88,11 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
           this.idle();
           return false;
         }
+        // A conversion waits out its grace period: look again next tick, not in a tight loop.
+        if (this.converter.waiting) {
+          this.converter.waiting = false;
+          return true;
+        }
       }
       return true;
     } catch (error) {
@@ -98,13 +103,18 @@ export class CollectionIndexer implements OnModuleInit, BeforeApplicationShutdow
 
   /** One batch of one job in one transaction; false when there was no job. */
   async batch(): Promise<boolean> {
+    const worked = await this.turn();
+    // A conversion whose data key was not open here: open it, then take the turn again.
+    return (await this.converter.openWantedKey()) ? this.turn() : worked;
+  }
+
+  private async turn(): Promise<boolean> {
     let taken: ReindexJob | undefined;
     try {
-      const prepared = await this.converter.prepare(this.em.fork());
       return await this.em.fork().transactional(async (em) => {
         const job = await takeReindexJob.first(em, {});
         // No re-index waiting (or all taken by other instances): a field conversion's turn.
-        if (!job) return this.converter.batch(em, prepared);
+        if (!job) return this.converter.batch(em);
         taken = job;
         const scope = { spaceId: job.space_id, collectionId: job.collection_id };
         const done = await resyncPivotBatch.first(em, {

@@ -32,12 +32,6 @@ export interface FieldConversionJob {
   collection: CollectionRow;
 }
 
-/** The conversion `takeFieldConversion` would take, unlocked: its data key is opened before the batch's transaction. */
-export const nextFieldConversion = statement<Record<string, never>, { space_id: string; collection_id: string }>(
-  'next-field-conversion',
-  `/* background */ select space_id, collection_id from field_conversions order by updated_at limit 1`,
-);
-
 /**
  * The conversion least recently advanced, with its collection row (locked NO KEY UPDATE:
  * record writes, which take KEY SHARE, go on; a schema change of it waits for this batch

@@ -11,7 +11,6 @@ import {
   conversionBatch,
   FieldConversionJob,
   finishFieldConversion,
-  nextFieldConversion,
   postponeFieldConversion,
   stragglers,
   takeFieldConversion,
@@ -39,23 +38,33 @@ export class FieldConverter {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** A job whose data key is not open here yet (see `openWantedKey`). */
+  private wanted?: { spaceId: string; collectionId: string };
+  /** Set when a job may not end before its grace period: the worker stops for this tick. */
+  waiting = false;
+
   /**
-   * The data key of the conversion next in line, opened outside any transaction: opening
-   * may store a collection's first key, which must not roll back with a batch, and the
-   * embedded database has a single connection, held by the batch's transaction.
+   * Opens the data key a turn found missing, outside any transaction: opening may store
+   * a collection's first key, which must not roll back with a batch, and the embedded
+   * database has a single connection, held by the batch's transaction. True if it did.
    */
-  async prepare(db: EntityManager): Promise<FieldCipher | undefined> {
-    const next = await nextFieldConversion.first(db, {});
-    return next && this.keyring.cipher(next.space_id, next.collection_id);
+  async openWantedKey(): Promise<boolean> {
+    const wanted = this.wanted;
+    if (!wanted) return false;
+    this.wanted = undefined;
+    await this.keyring.cipher(wanted.spaceId, wanted.collectionId);
+    return true;
   }
 
   /** One batch of one conversion in `em`'s transaction; false when there was none to work on. */
-  async batch(em: EntityManager, prepared: FieldCipher | undefined): Promise<boolean> {
+  async batch(em: EntityManager): Promise<boolean> {
     const job = await takeFieldConversion.first(em, {});
     if (!job) return false;
     const cipher = this.keyring.opened(job.space_id, job.collection_id);
-    // Another job came first (taken elsewhere meanwhile): its key is opened on the next turn.
-    if (!cipher || !prepared) return true;
+    if (!cipher) {
+      this.wanted = { spaceId: job.space_id, collectionId: job.collection_id };
+      return true;
+    }
     const row = job.collection;
     const field = row.fields.find((f) => f.name === job.field);
     const scope = { spaceId: job.space_id, collectionId: job.collection_id, field: job.field };
@@ -110,6 +119,7 @@ export class FieldConverter {
     const scope = { spaceId: job.space_id, collectionId: job.collection_id, field: job.field };
     if (Date.now() - new Date(job.started_at).getTime() < this.config.storage.conversionGraceMs) {
       await postponeFieldConversion.rows(em, scope);
+      this.waiting = true;
       return true;
     }
     const late = await stragglers.rows(em, { ...scope, sealed: !job.encrypt, batch: this.config.storage.reindexBatch });
