@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { startEmbeddedPostgres, type DatabaseHandle } from '@app/database';
-import { startServerProcess, ServerProcess } from './server-process';
+import type { DatabaseHandle } from '@app/database';
+import { readDatabase, startServerProcess, ServerProcess } from './server-process';
 import { createTestDatabase } from './test-database';
 
 /**
@@ -86,10 +85,7 @@ describe('audit chain across a crash mid-burst', () => {
     expect(await verify.json()).toMatchObject({ valid: true });
     await server.stop();
 
-    const embedded = db ? undefined : await startEmbeddedPostgres(dataDir);
-    const client = new pg.Client({ connectionString: (db ?? embedded)!.url });
-    await client.connect();
-    try {
+    await readDatabase(db, dataDir, async (client) => {
       const { rows } = await client.query<{ resource_id: string; n: number; unlinked: number }>(
         `select resource_id, count(*)::int as n, count(*) filter (where seq is null)::int as unlinked
            from audit_logs where space_id = $1 and action = 'record.create' group by resource_id`,
@@ -105,9 +101,6 @@ describe('audit chain across a crash mid-burst', () => {
         [space],
       );
       expect(orphans).toEqual([]);
-    } finally {
-      await client.end();
-      await embedded?.close();
-    }
+    });
   }, 120_000);
 });

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { startEmbeddedPostgres, type DatabaseHandle } from '@app/database';
-import { startServerProcess, ServerProcess } from './server-process';
+import type { DatabaseHandle } from '@app/database';
+import { readDatabase, startServerProcess, ServerProcess } from './server-process';
 import { createTestDatabase } from './test-database';
 import type { Collection, Page } from './json';
 
@@ -63,19 +62,13 @@ describe('field conversion across a crash', () => {
   };
   /** How the database holds the ssn values, read with SQL while the server is stopped. */
   const forms = async () => {
-    const embedded = db ? undefined : await startEmbeddedPostgres(dataDir);
-    const client = new pg.Client({ connectionString: (db ?? embedded)!.url });
-    await client.connect();
-    try {
+    return readDatabase(db, dataDir, async (client) => {
       const { rows } = await client.query<{ sealed: string; clear: string }>(
         `select count(*) filter (where jsonb_typeof(data->'ssn') = 'object') as sealed,
                 count(*) filter (where jsonb_typeof(data->'ssn') = 'string') as clear from records`,
       );
       return { sealed: Number(rows[0].sealed), clear: Number(rows[0].clear) };
-    } finally {
-      await client.end();
-      await embedded?.close();
-    }
+    });
   };
   const readsBack = async () => {
     const page = await call<Page<{ ssn: string; n: number }>>(

@@ -1,4 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import pg from 'pg';
+import { startEmbeddedPostgres, type DatabaseHandle } from '@app/database';
 import { freePort } from './private-postgres';
 
 export interface ServerProcess {
@@ -39,4 +41,24 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     await new Promise((r) => setTimeout(r, 100));
   }
   return { base, child, stop };
+}
+
+/**
+ * Runs `read` on the database a stopped server process used: its own Postgres database
+ * (`db`), or the embedded one in `dataDir`, which only one process may open at a time.
+ */
+export async function readDatabase<T>(
+  db: DatabaseHandle | undefined,
+  dataDir: string,
+  read: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const embedded = db ? undefined : await startEmbeddedPostgres(dataDir);
+  const client = new pg.Client({ connectionString: (db ?? embedded)!.url });
+  await client.connect();
+  try {
+    return await read(client);
+  } finally {
+    await client.end();
+    await embedded?.close();
+  }
 }
