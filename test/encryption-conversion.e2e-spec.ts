@@ -134,6 +134,9 @@ describe('converting a populated field to and from encryption', () => {
     expect((await filtered({ ssn: ssnOf(0) })).map((p) => p.age)).toEqual([0]);
     expect((await filtered({ ssn: ssnOf(22) })).map((p) => p.age)).toEqual([22]);
     expect((await get(`${records}?sort=ssn`)).statusCode).toBe(400);
+    // The space's document says so while it lasts.
+    const doc = JSON.stringify((await get(`/api/spaces/${spaceId}/openapi.json`)).json());
+    expect(doc).toContain('Being converted from encryption');
     await finish();
     expect(await forms('ssn')).toEqual({ sealed: 0, clear: RECORDS + 1 });
     const sorted = (await all(`&sort=-ssn&filter=${encodeURIComponent('{"ssn":{"is_null":false}}')}`)).map(

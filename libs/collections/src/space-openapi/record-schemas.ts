@@ -64,10 +64,16 @@ const described = (field: FieldDef, schema: Schema): Schema => {
     field.encrypted
       ? `Encrypted at rest (AES-256-GCM); filter with ${ENCRYPTED_OPERATORS.join(', ')} only; not sortable; the audit log shows "[encrypted]".`
       : '',
+    // While its values convert, the field takes what both forms allow (filter.ts, sort.ts).
+    field.converting
+      ? `Being converted ${field.encrypted ? 'to' : 'from'} encryption: until that ends, filter with ${ENCRYPTED_OPERATORS.join(', ')} only, not sortable${field.unique ? ', not writable' : ''}.`
+      : '',
   ].filter(Boolean);
   const marked: Schema = field.encrypted
     ? { ...schema, 'x-portico-encrypted': true, 'x-portico-filter-operators': ENCRYPTED_OPERATORS }
-    : schema;
+    : field.converting
+      ? { ...schema, 'x-portico-filter-operators': ENCRYPTED_OPERATORS }
+      : schema;
   const withDefault = field.options?.default !== undefined ? { ...marked, default: field.options.default } : marked;
   return notes.length > 0 ? { ...withDefault, description: notes.join(' ') } : withDefault;
 };
