@@ -18,4 +18,13 @@ describe('uuidv7', () => {
     await new Promise((r) => setTimeout(r, 2));
     expect(uuidv7() > earlier).toBe(true);
   });
+
+  it('counts up within a millisecond, so ids made together sort in the order they were made', () => {
+    const ids = Array.from({ length: 20000 }, () => uuidv7());
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // 20 000 ids take a few milliseconds at most: the counter ran within each of them.
+    const millis = new Set(ids.map((id) => id.slice(0, 13)));
+    expect(millis.size).toBeLessThan(ids.length / 10);
+  });
 });

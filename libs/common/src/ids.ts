@@ -2,16 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { Matches, ValidationOptions } from 'class-validator';
 
 /**
- * UUIDv7 (RFC 9562): unguessable (74 random bits) yet time-ordered, so ids double
+ * UUIDv7 (RFC 9562): unguessable (62 random bits) yet time-ordered, so ids double
  * as keyset-pagination keys and index inserts stay append-mostly.
+ *
+ * Monotonic within a process (RFC 9562 §6.2, method 1): the 12 bits after the version
+ * nibble count up within a millisecond from a random start below 2048, so the records of
+ * one batch list in the order they were given. A counter that runs out borrows the next
+ * millisecond, and a clock that steps back keeps the last one, so ids never go backwards.
  */
+let lastMs = 0;
+let counter = 0;
+
 export function uuidv7(): string {
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    counter = Math.floor(Math.random() * 2048);
+  } else if (++counter > 0xfff) {
+    lastMs++;
+    counter = 0;
+  }
   // randomUUID draws from node's buffered CSPRNG output (randomBytes per id cost more than
-  // the rest of a batch insert's row); its v4 layout already has RFC 9562's variant bits.
-  // The first 48 bits become the millisecond timestamp and the version nibble 7:
-  // 12 + 62 random bits remain, as UUIDv7 has.
-  const ms = Date.now().toString(16).padStart(12, '0');
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${randomUUID().slice(15)}`;
+  // the rest of a batch insert's row); its last 64 bits keep RFC 9562's variant bits.
+  const ms = lastMs.toString(16).padStart(12, '0');
+  const seq = counter.toString(16).padStart(3, '0');
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${seq}${randomUUID().slice(18)}`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
