@@ -16,6 +16,7 @@ import {
   requestIdFor,
   sendProblem,
   stdoutDestination,
+  serializeReply,
 } from '@app/common';
 import { withRequestMeta } from '@app/audit';
 import { UsageMeter } from '@app/usage';
@@ -64,6 +65,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   // Bodies are JSON (and form-encoded for /oauth/token): text is refused with 415 before
   // any route sees it, rather than reaching a handler as a string.
   fastify.removeContentTypeParser('text/plain');
+  // Bodies Postgres already printed as JSON (JsonText) go out as they are.
+  fastify.setReplySerializer(serializeReply);
   const observe = installMetrics(fastify, {
     registry: app.get(Metrics).registry,
     token: config.http.metricsToken,

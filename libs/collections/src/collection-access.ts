@@ -58,10 +58,15 @@ export class CollectionAccess {
     return !this.grant?.writableFields || this.grant.writableFields.includes(field);
   }
 
+  /** No read rules and no projection: every field of a record is shown as stored. */
+  showsAll(only?: readonly string[]): boolean {
+    return !this.grant && !only;
+  }
+
   /** Applies read rules (and an optional `fields` projection) to a record. */
   project(record: Record<string, unknown>, only?: readonly string[]): Record<string, unknown> {
     // No rules and no projection: the record as built for this response (no copy per row).
-    if (!this.grant && !only) return record;
+    if (this.showsAll(only)) return record;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(record)) {
       if (this.readable(k) && (!only || k === 'id' || only.includes(k))) out[k] = v;

@@ -95,6 +95,8 @@ export class CollectionsService {
     if (!rows[0]) throw collectionNotFound();
     assertVisible(access, name);
     const { r_id, r_data, r_created_at, r_updated_at, ...row } = rows[0];
+    // Fresh on every get: lists and writes that follow start from it.
+    this.rememberSchema(spaceId, name, row);
     return {
       row,
       access,

@@ -8,6 +8,23 @@ export interface RecordRow {
 
 export const RECORD_COLUMNS = 'id, data, created_at, updated_at';
 
+const ISO_MS = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"';
+
+/**
+ * The API JSON of a record, printed by Postgres from the row aliased `t`: the same
+ * shape and key order as `toRecord` (id, the document's fields in jsonb's order, then
+ * the timestamps in UTC with milliseconds, truncated as `isoTime` does). The document's
+ * own text is spliced in without its braces, so nothing is parsed on either side.
+ */
+export const recordJson = (t: string): string =>
+  `'{"id":"' || ${t}.id || '"' || case when ${t}.data = '{}'::jsonb then '' else ',' || left(right(${t}.data::text, -1), -1) end` +
+  ` || ',"created_at":"' || to_char(${t}.created_at at time zone 'UTC', '${ISO_MS}')` +
+  ` || '","updated_at":"' || to_char(${t}.updated_at at time zone 'UTC', '${ISO_MS}') || '"}'`;
+
+/** A page of records printed by `recordJson` (column `json`), as the API's list body. */
+export const pageJson = (rows: { json: string }[], nextCursor: string | null): string =>
+  `{"data":[${rows.map((r) => r.json).join(',')}],"next_cursor":${nextCursor === null ? 'null' : JSON.stringify(nextCursor)}}`;
+
 /** The API shape of a record: id, its fields, then the timestamps. */
 export function toRecord(row: RecordRow): Record<string, unknown> {
   return {

@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import type { OpenCollection } from './collection-access';
 import { queryField, Sql } from './expressions';
 import { compileFilter, FilterContext } from './filter';
-import { RECORD_COLUMNS, RecordRow } from './record-row';
+import { RecordRow, recordJson } from './record-row';
 import { after, cursorColumns, decodeCursor, Expr, Ordering, orderBy, parseSort } from './sort';
 import { scalar } from './expressions';
 import type { FieldType } from './fields';
@@ -47,7 +47,10 @@ export function listQuery(
   limit: number,
   cursorKey: KeyObject,
   cipher?: FieldCipher,
+  /** Each record as its API JSON (column `json`, see recordJson) instead of its columns. */
+  json = false,
 ): Sql & { ordering: Ordering } {
+  const columns = json ? `${recordJson('r')} as json` : 'r.id, r.data, r.created_at, r.updated_at';
   const ctx = filterContext(open, cipher);
   const filter = compileFilter(query.filter, ctx);
   const ordering = parseSort(query.sort, ctx);
@@ -71,7 +74,7 @@ export function listQuery(
   const order = orderBy(ordering, expr);
   if (pivot) {
     return {
-      sql: `select r.id, r.data, r.created_at, r.updated_at, ${cols.sql}
+      sql: `select ${columns}, ${cols.sql}
               from record_values v join records r on r.space_id = v.space_id and r.collection_id = v.collection_id and r.id = v.record_id
              where v.space_id = ? and v.collection_id = ? and v.field = ? and v.kind = ${pivot.kind} and (${filter.sql}) and ${keyset.sql}
              order by ${order.sql} limit ?`,
@@ -89,7 +92,7 @@ export function listQuery(
     };
   }
   return {
-    sql: `select ${RECORD_COLUMNS}, ${cols.sql} from records
+    sql: `select ${columns}, ${cols.sql} from records r
            where space_id = ? and collection_id = ? and (${filter.sql}) and ${keyset.sql}
            order by ${order.sql} limit ?`,
     params: [
@@ -102,6 +105,23 @@ export function listQuery(
       limit + 1,
     ],
     ordering,
+  };
+}
+
+/** A listed row: the record (as columns, or as `json`), its sort values and, guarded, the schema it was read under. */
+export type ListedRow = RecordRow & { json: string; _v?: number; _s?: string };
+
+/**
+ * The list, run against a remembered collection row, with that row's version and index
+ * state read in the same statement, so a list costs one statement like the get by id.
+ * The outer join always yields the collection's row: with its page, or once with nulls
+ * when the page is empty; no row means the collection went. The single outer row drives
+ * a nested loop, which keeps the page's order.
+ */
+export function guardedList(open: Pick<OpenCollection, 'row'>, list: Sql): Sql {
+  return {
+    sql: `select g.version as _v, g.index_state as _s, x.* from (select version, index_state from collections where space_id = ? and id = ?) g left join lateral (${list.sql}) x on true`,
+    params: [open.row.space_id, open.row.id, ...list.params],
   };
 }
 

@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiConflict, Authenticated, CurrentPrincipal, impliedSpace, Page, Principal } from '@app/common';
+import { ApiConflict, Authenticated, CurrentPrincipal, impliedSpace, JsonText, Page, Principal } from '@app/common';
 import {
   BatchCreateDto,
   BatchCreatedDto,
@@ -50,7 +50,7 @@ export class RecordsController {
     @Param('space_id') spaceId: string | undefined,
     @Param('name') name: string,
     @Query() query: ListRecordsQueryDto,
-  ): Promise<Page<Row>> {
+  ): Promise<Page<Row> | JsonText> {
     return this.records.list(principal, impliedSpace(principal, spaceId, USER_ROUTE), name, query);
   }
 

@@ -8,6 +8,7 @@ import {
   FieldError,
   forbidden,
   isUuid,
+  JsonText,
   notFound,
   Page,
   Principal,
@@ -20,9 +21,9 @@ import { CollectionsService } from './collections.service';
 import { BatchCreateDto, ListRecordsQueryDto } from './dto/record.dto';
 import { queryField } from './expressions';
 import { compileFilter } from './filter';
-import { cursorValues, filterContext, listQuery } from './records-query';
+import { cursorValues, filterContext, guardedList, ListedRow, listQuery } from './records-query';
 import { normaliseRecord } from './values';
-import { RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
+import { pageJson, RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
 import { encodeCursor } from './sort';
 import { uniqueFieldOf } from './pivots';
 import { CollectionKeyring } from './collection-keyring';
@@ -124,27 +125,59 @@ export class RecordsService {
     return names;
   }
 
+  /**
+   * A page of records. From the collection row this instance read last (one statement:
+   * the list carries the row's version and index state as a guard, see \`guardedList\`),
+   * or, when there is none, when the guard finds it stale, or when the request fails
+   * against it (a field added elsewhere), from a fresh read.
+   */
   async list(
     principal: Principal,
     spaceId: string,
     name: string,
     query: ListRecordsQueryDto,
-  ): Promise<Page<Record<string, unknown>>> {
-    const open = await this.collections.open(principal, spaceId, name);
+  ): Promise<Page<Record<string, unknown>> | JsonText> {
+    const remembered = await this.collections.openCached(principal, spaceId, name);
+    if (!remembered.cached) return (await this.page(remembered, query, false)) as Page<Record<string, unknown>>;
+    try {
+      const page = await this.page(remembered, query, true);
+      if (page !== STALE) return page;
+    } catch (error) {
+      if (!(error instanceof ProblemException) || error.getStatus() !== 400) throw error;
+    }
+    this.collections.forgetSchema(spaceId, name);
+    return (await this.page(await this.collections.open(principal, spaceId, name), query, false)) as Page<
+      Record<string, unknown>
+    >;
+  }
+
+  private async page(
+    open: OpenCollection,
+    query: ListRecordsQueryDto,
+    guarded: boolean,
+  ): Promise<Page<Record<string, unknown>> | JsonText | typeof STALE> {
     open.access.require('read');
     const only = this.projection(open, query.fields);
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const cipher = await this.cipherOf(open);
-    const { sql, params, ordering } = listQuery(open, query, limit, this.secrets.pepper, cipher);
-    const rows = await this.em.execute<RecordRow[]>(sql, params);
+    // Records shown as stored are printed by Postgres (no parse, no stringify here).
+    const asText = !cipher && open.access.showsAll(only);
+    const list = listQuery(open, query, limit, this.secrets.pepper, cipher, asText);
+    const { sql, params } = guarded ? guardedList(open, list) : list;
+    let rows = await this.em.execute<ListedRow[]>(sql, params);
+    if (guarded) {
+      const head = rows[0];
+      if (!head || head._v !== open.row.version || head._s !== open.row.index_state) return STALE;
+      // An empty page is the one row of nulls the outer join leaves.
+      if ((asText ? head.json : head.id) === null) rows = [];
+    }
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    return {
-      data: page.map((r) => this.shown(open, cipher, r, only)),
-      next_cursor: more
-        ? encodeCursor(this.secrets.pepper, ordering.spec, cursorValues(page[page.length - 1], ordering))
-        : null,
-    };
+    const next = more
+      ? encodeCursor(this.secrets.pepper, list.ordering.spec, cursorValues(page[page.length - 1], list.ordering))
+      : null;
+    if (asText) return new JsonText(pageJson(page, next));
+    return { data: page.map((r) => this.shown(open, cipher, r, only)), next_cursor: next };
   }
 
   async get(
@@ -243,7 +276,15 @@ export class RecordsService {
     name: string,
     write: (open: OpenCollection & { cached: boolean }) => Promise<T | typeof STALE>,
   ): Promise<T> {
-    const first = await write(await this.collections.openCached(principal, spaceId, name));
+    const remembered = await this.collections.openCached(principal, spaceId, name);
+    let first: T | typeof STALE;
+    try {
+      first = await write(remembered);
+    } catch (error) {
+      // A body checked against a remembered schema may name a field added elsewhere since.
+      if (!remembered.cached || !(error instanceof ProblemException) || error.getStatus() !== 400) throw error;
+      first = STALE;
+    }
     if (first !== STALE) return first;
     this.collections.forgetSchema(spaceId, name);
     const second = await write({ ...(await this.collections.open(principal, spaceId, name)), cached: false });

@@ -28,3 +28,4 @@ export * from './oauth-scopes';
 export * from './trace-context';
 export * from './metrics';
 export * from './periodic';
+export * from './json-text';
