@@ -430,7 +430,7 @@ describe('collections and records', () => {
       ]);
       expect(ok.statusCode).toBe(201);
       expect(ok.json<Page<Row>>().data).toHaveLength(2);
-      // Answered in the order of the request (ids in one millisecond sort randomly).
+      // Answered in the order of the request.
       const many = Array.from({ length: 50 }, (_, i) => ({ status: 'new', total: 1000 - i }));
       const ordered = await batch(many);
       expect(ordered.json<Page<Row>>().data.map((r) => r.total)).toEqual(many.map((r) => r.total));
@@ -449,6 +449,25 @@ describe('collections and records', () => {
       expect((await t.sql('select count(*)::int as n from records'))[0].n).toBe(before);
       const tooMany = await batch(Array.from({ length: 1001 }, () => ({ status: 'new', total: 1 })));
       expect(tooMany.statusCode).toBe(400);
+      // The body itself: an object holding a records array, and nothing else.
+      const send = (payload: unknown) =>
+        inject({
+          method: 'POST',
+          url: `${base()}/batch`,
+          headers: { ...h, 'content-type': 'application/json' },
+          payload: JSON.stringify(payload),
+        });
+      for (const [payload, errors] of [
+        [{}, [{ field: 'records', message: 'records must be an array' }]],
+        [[], [{ field: 'records', message: 'records must be an array' }]],
+        [{ records: { a: 1 } }, [{ field: 'records', message: 'records must be an array' }]],
+        [{ records: [], extra: 1 }, [{ field: 'extra', message: 'property extra should not exist' }]],
+      ] as const) {
+        const res = await send(payload);
+        expect(res.statusCode).toBe(400);
+        expect(res.json()).toMatchObject({ type: expect.stringMatching(/validation-error$/), errors });
+      }
+      expect((await t.sql('select count(*)::int as n from records'))[0].n).toBe(before);
     });
 
     it('filters, sorts, projects, and deletes by filter', async () => {

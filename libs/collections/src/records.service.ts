@@ -16,14 +16,15 @@ import {
   uuidv7,
 } from '@app/common';
 import { actorOf, AuditEvent, AuditWriter, SqlPart } from '@app/audit';
+import { HotQueries } from '@app/database';
 import type { OpenCollection } from './collection-access';
 import { CollectionsService } from './collections.service';
-import { BatchCreateDto, ListRecordsQueryDto } from './dto/record.dto';
+import { batchRecords, ListRecordsQueryDto } from './dto/record.dto';
 import { queryField } from './expressions';
 import { compileFilter } from './filter';
 import { cursorValues, filterContext, guardedList, ListedRow, listQuery } from './records-query';
 import { normaliseRecord } from './values';
-import { pageJson, RECORD_COLUMNS, RecordRow, toRecord } from './record-row';
+import { pageJson, RECORD_COLUMNS, RecordRow, recordJson, toRecord } from './record-row';
 import { encodeCursor } from './sort';
 import { uniqueFieldOf } from './pivots';
 import { CollectionKeyring } from './collection-keyring';
@@ -46,6 +47,7 @@ export class RecordsService {
     private readonly audit: AuditWriter,
     private readonly keyring: CollectionKeyring,
     @Inject(SECRETS) private readonly secrets: Secrets,
+    private readonly hot: HotQueries,
   ) {}
 
   /** The collection's cipher when it has encrypted fields (its data key, opened once per process). */
@@ -79,6 +81,7 @@ export class RecordsService {
     diff: { old: string; new: string },
     metadata?: Record<string, unknown>,
     select = RECORD_COLUMNS,
+    order = '',
   ): SqlPart {
     const hidden = JSON.stringify(open.row.fields.filter((f) => f.sensitive).map((f) => f.name));
     const encrypted = JSON.stringify(sealedFields(open.row));
@@ -97,14 +100,14 @@ export class RecordsService {
       },
     });
     return {
-      sql: `with ${change.sql}, audit as (${entry.sql}) select ${select} from change`,
+      sql: `with ${change.sql}, audit as (${entry.sql}) select ${select} from change${order}`,
       params: [...change.params, ...entry.params],
     };
   }
 
   /** An audited statement (autocommit): once it has written entries, the space's chain links them soon. */
-  private async run(part: SqlPart, spaceId: string): Promise<RecordRow[]> {
-    const rows = await this.em.execute<RecordRow[]>(part.sql, part.params);
+  private async run<R = RecordRow>(part: SqlPart, spaceId: string): Promise<R[]> {
+    const rows = await this.hot.query<R>(part.sql, part.params);
     if (rows.length) this.audit.committed(spaceId);
     return rows;
   }
@@ -297,44 +300,48 @@ export class RecordsService {
     principal: Principal,
     spaceId: string,
     name: string,
-    dto: BatchCreateDto,
-  ): Promise<{ data: Record<string, unknown>[] }> {
-    return this.againIfStale(principal, spaceId, name, (open) => this.insertMany(principal, spaceId, open, dto));
+    body: unknown,
+  ): Promise<{ data: Record<string, unknown>[] } | JsonText> {
+    const records = batchRecords(body);
+    return this.againIfStale(principal, spaceId, name, (open) => this.insertMany(principal, spaceId, open, records));
   }
 
   private async insertMany(
     principal: Principal,
     spaceId: string,
     open: OpenCollection,
-    dto: BatchCreateDto,
-  ): Promise<{ data: Record<string, unknown>[] } | typeof STALE> {
+    records: unknown[],
+  ): Promise<{ data: Record<string, unknown>[] } | JsonText | typeof STALE> {
     open.access.require('write');
-    if (dto.records.length === 0 || dto.records.length > MAX_BATCH)
+    if (records.length === 0 || records.length > MAX_BATCH)
       throw badRequest(`Send 1–${MAX_BATCH} records.`, [
         { field: 'records', message: `must hold 1–${MAX_BATCH} records` },
       ]);
     const errors: FieldError[] = [];
-    const rows = dto.records.map((body, i) => {
+    const rows: { id: string; data: Record<string, unknown> }[] = [];
+    for (let i = 0; i < records.length; i++) {
       try {
-        return { id: uuidv7(), data: this.validated(open, body, 'create', `records[${i}].`).values };
+        rows.push({ id: uuidv7(), data: this.validated(open, records[i], 'create', `records[${i}].`).values });
       } catch (error) {
         const problem = (error as { problem?: { errors?: FieldError[] } }).problem;
         if (!problem?.errors) throw error;
         errors.push(...problem.errors);
-        return undefined;
       }
-    });
+    }
     if (errors.length) throw badRequest('Some records are invalid; none were stored.', errors, 'validation-error');
     const cipher = await this.cipherOf(open);
-    const plain = cipher ? new Map(rows.map((r) => [r!.id, r!.data])) : undefined;
-    if (cipher) for (const r of rows) r!.data = sealValues(cipher, open.row, r!.id, r!.data);
+    const plain = cipher ? new Map(rows.map((r) => [r.id, r.data])) : undefined;
+    if (cipher) for (const r of rows) r.data = sealValues(cipher, open.row, r.id, r.data);
+    // Records shown as stored come back printed by Postgres, in the request's order
+    // (ids count up in the order they were made).
+    const asText = !cipher && open.access.showsAll();
     try {
       const change = {
         sql: `change as (insert into records (space_id, collection_id, id, data)
                select ?, ?, x.id, x.data from jsonb_to_recordset(cast(? as jsonb)) as x(id uuid, data jsonb) where ${SCHEMA_GUARD} returning ${RECORD_COLUMNS})`,
         params: [spaceId, open.row.id, JSON.stringify(rows), ...guard(open)],
       };
-      const created = await this.run(
+      const created = await this.run<RecordRow & { json: string }>(
         this.audited(
           change,
           principal,
@@ -343,17 +350,14 @@ export class RecordsService {
           'record.create',
           { old: 'null', new: 'change.data' },
           { batch: true, count: rows.length },
+          asText ? `${recordJson('change')} as json` : RECORD_COLUMNS,
+          ' order by change.id',
         ),
         spaceId,
       );
       if (created.length === 0) return STALE;
-      // RETURNING order is not guaranteed: answer in the order of the request.
-      const position = new Map(rows.map((r, i) => [r!.id, i]));
-      return {
-        data: created
-          .sort((a, b) => position.get(a.id)! - position.get(b.id)!)
-          .map((r) => this.shown(open, cipher, r, undefined, plain?.get(r.id))),
-      };
+      if (asText) return new JsonText(`{"data":[${created.map((r) => r.json).join(',')}]}`);
+      return { data: created.map((r) => this.shown(open, cipher, r, undefined, plain?.get(r.id))) };
     } catch (error) {
       this.uniqueConflict(open, error);
     }

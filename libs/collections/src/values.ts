@@ -67,6 +67,30 @@ export function normaliseValue(field: FieldDef, value: unknown): Result {
   }
 }
 
+interface Compiled {
+  byName: Map<string, FieldDef>;
+  /** The fields a create fills in or requires when the body leaves them out. */
+  defaulted: FieldDef[];
+}
+
+/**
+ * What validating against a schema needs, made once per schema: a collection row
+ * remembered by this instance keeps its fields array until its version changes, so a
+ * batch of a thousand records (and every later write) looks fields up in one map.
+ */
+const COMPILED = new WeakMap<readonly FieldDef[], Compiled>();
+function compiled(fields: readonly FieldDef[]): Compiled {
+  let c = COMPILED.get(fields);
+  if (!c) {
+    c = {
+      byName: new Map(fields.map((f) => [f.name, f])),
+      defaulted: fields.filter((f) => f.options?.default !== undefined || f.required),
+    };
+    COMPILED.set(fields, c);
+  }
+  return c;
+}
+
 /**
  * Validates a record body against the schema: one error per bad field. On create,
  * defaults fill absent fields and required fields must end up present; on a patch,
@@ -83,8 +107,9 @@ export function normaliseRecord(
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { values, removed, errors: [{ field: '', message: 'a record must be a JSON object' }] };
   }
-  const byName = new Map(fields.map((f) => [f.name, f]));
-  for (const [name, value] of Object.entries(body)) {
+  const { byName, defaulted } = compiled(fields);
+  for (const name in body) {
+    const value = (body as Record<string, unknown>)[name];
     const field = byName.get(name);
     if (!field) {
       const managed = (SYSTEM_FIELDS as readonly string[]).includes(name);
@@ -101,7 +126,7 @@ export function normaliseRecord(
     else errors.push({ field: name, message: result.message });
   }
   if (mode === 'create') {
-    for (const field of fields) {
+    for (const field of defaulted) {
       if (values[field.name] !== undefined || errors.some((e) => e.field === field.name)) continue;
       if (field.options?.default !== undefined) values[field.name] = field.options.default;
       else if (field.required) errors.push({ field: field.name, message: 'is required' });

@@ -12,21 +12,30 @@ import { Matches, ValidationOptions } from 'class-validator';
  */
 let lastMs = 0;
 let counter = 0;
+/** `tttttttt-tttt-7` of `lastMs`: printed once a millisecond, not once an id. */
+let prefix = '';
+/** The counter's three hex digits, by value: no number printing per id. */
+const HEX3 = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, '0'));
 
 export function uuidv7(): string {
   const now = Date.now();
   if (now > lastMs) {
     lastMs = now;
     counter = Math.floor(Math.random() * 2048);
+    prefix = timePrefix(lastMs);
   } else if (++counter > 0xfff) {
     lastMs++;
     counter = 0;
+    prefix = timePrefix(lastMs);
   }
   // randomUUID draws from node's buffered CSPRNG output (randomBytes per id cost more than
   // the rest of a batch insert's row); its last 64 bits keep RFC 9562's variant bits.
-  const ms = lastMs.toString(16).padStart(12, '0');
-  const seq = counter.toString(16).padStart(3, '0');
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${seq}${randomUUID().slice(18)}`;
+  return prefix + HEX3[counter] + randomUUID().slice(18);
+}
+
+function timePrefix(ms: number): string {
+  const hex = ms.toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
