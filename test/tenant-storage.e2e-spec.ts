@@ -80,6 +80,52 @@ describe('tenant-scale record storage', () => {
     expect(await takeSameEmail()).toBe(200);
   });
 
+  it('an update rewrites the pivot rows of the fields it changed, and only those', async () => {
+    await createCollection(t.app, h, spaceId, {
+      name: 'tickets',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'rank', type: 'integer' },
+        { name: 'code', type: 'text', unique: true },
+      ],
+    });
+    const url = '/api/collections/tickets/records';
+    const make = async (payload: object) =>
+      (await t.app.inject({ method: 'POST', url, headers: h, payload })).json<Row>();
+    const a = await make({ title: 'a', rank: 1, code: 'A' });
+    const b = await make({ title: 'b', rank: 2, code: 'B' });
+    // Each pivot row's version (xmin): a row rewritten gets a new one.
+    const versions = async (id: string) =>
+      Object.fromEntries(
+        (
+          await t.sql<{ field: string; xmin: string }>(
+            `select field, xmin::text from record_values where record_id = ?
+             union all select 'unique:' || field, xmin::text from record_uniques where record_id = ?`,
+            [id, id],
+          )
+        ).map((r) => [r.field, r.xmin]),
+      );
+    const before = await versions(a.id as string);
+    expect(Object.keys(before).sort()).toEqual(['code', 'rank', 'title', 'unique:code']);
+    const patch = (id: unknown, payload: object) =>
+      t.app.inject({ method: 'PATCH', url: `${url}/${String(id)}`, headers: h, payload });
+    expect((await patch(a.id, { rank: 3 })).statusCode).toBe(200);
+    const after = await versions(a.id as string);
+    expect(after.rank).not.toBe(before.rank);
+    expect({ ...after, rank: undefined }).toEqual({ ...before, rank: undefined });
+    // The rewritten row orders the list; unchanged ones still do their part.
+    const ranked = await t.app.inject({ method: 'GET', url: `${url}?sort=-rank`, headers: h });
+    expect(ranked.json<Page<Row>>().data.map((r) => r.title)).toEqual(['a', 'b']);
+    // Unique values move with their field: a taken value is refused, a freed one is free.
+    expect((await patch(b.id, { code: 'A' })).statusCode).toBe(409);
+    expect((await patch(a.id, { code: 'C', title: null })).statusCode).toBe(200);
+    expect((await patch(b.id, { code: 'A' })).statusCode).toBe(200);
+    const sorted = await t.app.inject({ method: 'GET', url: `${url}?sort=title`, headers: h });
+    // a lost its title: it sorts last (nulls last), by the rewritten pivot row.
+    expect(sorted.json<Page<Row>>().data.map((r) => r.code)).toEqual(['A', 'C']);
+    expect(await versions(a.id as string)).toMatchObject({ rank: after.rank });
+  });
+
   it('creating, changing and dropping collections runs no DDL: the index count never moves', async () => {
     const before = await indexCount();
     const fields = [

@@ -91,7 +91,7 @@ export class Migration20261206000018_field_conversions extends Migration {
 }
 
 /** The pivot trigger of migration 9, with `probe`: what a record holding the same unique value contains. */
-function records_pivot(probe: string): string {
+export function records_pivot(probe: string): string {
   return `
       create or replace function records_pivot() returns trigger language plpgsql as $$
       declare taken text;
