@@ -167,7 +167,7 @@ export class RecordsService {
     const asText = !cipher && open.access.showsAll(only);
     const list = listQuery(open, query, limit, this.secrets.pepper, cipher, asText);
     const { sql, params } = guarded ? guardedList(open, list) : list;
-    let rows = await this.em.execute<ListedRow[]>(sql, params);
+    let rows = await this.hot.inline<ListedRow>(sql, params);
     if (guarded) {
       const head = rows[0];
       if (!head || head._v !== open.row.version || head._s !== open.row.index_state) return STALE;

@@ -35,10 +35,24 @@ export class HotQueries {
    * MikroORM's exceptions, as from `em.execute`.
    */
   async query<R>(sql: string, params: unknown[]): Promise<R[]> {
-    this.pool ??= this.em.getConnection().getNativeClient();
-    const pool = await this.pool;
     let n = 0;
     const text = sql.replace(/\?/g, () => `$${++n}`);
+    return this.send<R>(text, params);
+  }
+
+  /**
+   * A statement built per request whose values are printed into its text as
+   * `em.execute` prints them (so each takes its type from the literal, as it always
+   * did: a filter's values compare as they were written), sent without MikroORM's
+   * per-call context and Kysely's compilation.
+   */
+  async inline<R>(sql: string, params: unknown[]): Promise<R[]> {
+    return this.send<R>(this.em.getPlatform().formatQuery(sql, params), []);
+  }
+
+  private async send<R>(text: string, params: unknown[]): Promise<R[]> {
+    this.pool ??= this.em.getConnection().getNativeClient();
+    const pool = await this.pool;
     this.em.config.getLogger().logQuery({ query: text, params, level: 'info' });
     // Checked out and given back without the error (as MikroORM's own queries are): pool.query
     // would close a connection on any SQL error, a unique violation included, and the
