@@ -105,12 +105,12 @@ describe('tenant-scale record storage', () => {
           )
         ).map((r) => [r.field, r.xmin]),
       );
-    const before = await versions(a.id as string);
+    const before = await versions(a.id);
     expect(Object.keys(before).sort()).toEqual(['code', 'rank', 'title', 'unique:code']);
     const patch = (id: unknown, payload: object) =>
       t.app.inject({ method: 'PATCH', url: `${url}/${String(id)}`, headers: h, payload });
     expect((await patch(a.id, { rank: 3 })).statusCode).toBe(200);
-    const after = await versions(a.id as string);
+    const after = await versions(a.id);
     expect(after.rank).not.toBe(before.rank);
     expect({ ...after, rank: undefined }).toEqual({ ...before, rank: undefined });
     // The rewritten row orders the list; unchanged ones still do their part.
@@ -123,7 +123,7 @@ describe('tenant-scale record storage', () => {
     const sorted = await t.app.inject({ method: 'GET', url: `${url}?sort=title`, headers: h });
     // a lost its title: it sorts last (nulls last), by the rewritten pivot row.
     expect(sorted.json<Page<Row>>().data.map((r) => r.code)).toEqual(['A', 'C']);
-    expect(await versions(a.id as string)).toMatchObject({ rank: after.rank });
+    expect(await versions(a.id)).toMatchObject({ rank: after.rank });
   });
 
   it('creating, changing and dropping collections runs no DDL: the index count never moves', async () => {
