@@ -5,6 +5,18 @@ import { records_pivot } from './Migration20261206000018_field_conversions';
 const PROBE = `jsonb_build_object(e.field, case when jsonb_typeof(n.data -> e.field) = 'object'
                  then jsonb_build_object('b', n.data -> e.field -> 'b') else n.data -> e.field end)`;
 
+/**
+ * After `expected` (the unique rows due) and `stored` (those inserted): the first field
+ * whose value another record holds, into `taken`.
+ */
+const TAKEN = `select e.field into taken from expected e
+           where not exists (select 1 from stored s where s.field = e.field and s.record_id = e.record_id)
+              or (e.indexing and exists (
+                    select 1 from records r, new_rows n
+                     where n.id = e.record_id and r.space_id = e.space_id and r.collection_id = e.collection_id and r.id <> e.record_id
+                       and r.data @> ${PROBE}))
+           limit 1;`;
+
 /** Old and new versions of one record, in an UPDATE's transition tables. */
 const SAME_RECORD = 'n.space_id = o.space_id and n.collection_id = o.collection_id and n.id = o.id';
 
@@ -50,13 +62,7 @@ export class Migration20261207000020_pivot_changed_fields extends Migration {
                         lateral portico_unique_rows(n.space_id, n.collection_id, n.id, n.data, n.fields) u
                   where (n.old_data -> u.field) is distinct from (n.data -> u.field)),
                stored as (insert into record_uniques select space_id, collection_id, field, value_hash, record_id from expected on conflict do nothing returning field, record_id)
-          select e.field into taken from expected e
-           where not exists (select 1 from stored s where s.field = e.field and s.record_id = e.record_id)
-              or (e.indexing and exists (
-                    select 1 from records r, new_rows n
-                     where n.id = e.record_id and r.space_id = e.space_id and r.collection_id = e.collection_id and r.id <> e.record_id
-                       and r.data @> ${PROBE}))
-           limit 1;
+          ${TAKEN}
         else
           insert into record_values (space_id, collection_id, record_id, field, kind, num, txt, ctxt)
           select v.* from new_rows n join collections c on c.space_id = n.space_id and c.id = n.collection_id,
@@ -66,13 +72,7 @@ export class Migration20261207000020_pivot_changed_fields extends Migration {
                                                 from new_rows n join collections c on c.space_id = n.space_id and c.id = n.collection_id for key share of c) n,
                         lateral portico_unique_rows(n.space_id, n.collection_id, n.id, n.data, n.fields) u),
                stored as (insert into record_uniques select space_id, collection_id, field, value_hash, record_id from expected on conflict do nothing returning field, record_id)
-          select e.field into taken from expected e
-           where not exists (select 1 from stored s where s.field = e.field and s.record_id = e.record_id)
-              or (e.indexing and exists (
-                    select 1 from records r, new_rows n
-                     where n.id = e.record_id and r.space_id = e.space_id and r.collection_id = e.collection_id and r.id <> e.record_id
-                       and r.data @> ${PROBE}))
-           limit 1;
+          ${TAKEN}
         end if;
         if taken is not null then
           raise exception 'unique value of "%" is taken', taken using errcode = 'unique_violation', constraint = 'record_uniques_pkey', column = taken;
