@@ -1,4 +1,5 @@
 import { AuditSequencer } from '@app/audit';
+import { uuidv7 } from '@app/common';
 import { createTestApp, TestApp } from './create-test-app';
 import { bearer, createCollection, createKey, createSpace, signup } from './factories';
 
@@ -69,5 +70,24 @@ describe('audit chain under concurrent writers', () => {
         entry.id,
       ]),
     ).rejects.toThrow(/append-only/);
+    // With the sequencer's flag, a "link" that changes anything besides the link columns is
+    // refused too. Entry and attempt in one transaction, so no sequencer links it first.
+    const space = uuidv7();
+    const forge = (set: string) =>
+      t.sql(`do $$
+             declare entry uuid;
+             begin
+               insert into audit_logs (space_id, actor_type, action, outcome, changes)
+                 values ('${space}', 'anonymous', 'record.create', 'success', '{"n": {"new": 1}}') returning id into entry;
+               perform set_config('portico.audit_link', 'on', true);
+               update audit_logs set seq = 999999, hash = '\\x00'${set} where space_id = '${space}' and id = entry;
+             end $$`);
+    await expect(forge(`, action = 'record.delete'`)).rejects.toThrow(/append-only/);
+    await expect(forge(`, changes = null`)).rejects.toThrow(/append-only/);
+    await expect(forge(`, at = at - interval '1 day'`)).rejects.toThrow(/append-only/);
+    // The same statement setting only the link columns passes: the refusals above are the comparison's.
+    await forge('');
+    const [forged] = await t.sql<{ seq: string }>(`select seq from audit_logs where space_id = ?`, [space]);
+    expect(forged.seq).toBe('999999');
   });
 });

@@ -1,5 +1,52 @@
 import { Migration } from '@mikro-orm/migrations';
 
+/** The append-only trigger as this migration leaves it (migration 21 replaces it; its down restores this). */
+export const APPEND_ONLY_19 = `
+      create or replace function audit_logs_append_only() returns trigger language plpgsql as $$
+      begin
+        if tg_op = 'DELETE' and current_setting('portico.audit_retention', true) = 'on' then
+          return old;
+        end if;
+        if tg_op = 'UPDATE' and current_setting('portico.audit_link', true) = 'on' and old.seq is null
+           and new.seq is not null and new.hash is not null
+           and to_jsonb(new) - '{seq,prev_hash,hash}'::text[] = to_jsonb(old) - '{seq,prev_hash,hash}'::text[] then
+          return new;
+        end if;
+        raise exception 'audit_logs is append-only: % refused', tg_op using errcode = '42501';
+      end
+      $$`;
+
+/** The sequencer as this migration leaves it (likewise). */
+export const AUDIT_LINK_19 = `
+      create or replace function audit_link(p_space uuid, p_limit int) returns int language plpgsql as $$
+      declare
+        head audit_chains%rowtype;
+        e audit_logs%rowtype;
+        n int := 0;
+      begin
+        select * into head from audit_chains where space_id = p_space for update;
+        if not found then
+          insert into audit_chains (space_id) values (p_space) on conflict do nothing;
+          select * into head from audit_chains where space_id = p_space for update;
+        end if;
+        perform set_config('portico.audit_link', 'on', true);
+        for e in select * from audit_logs where space_id = p_space and seq is null order by at, id limit p_limit loop
+          e.seq := head.seq + 1;
+          e.prev_hash := head.hash;
+          e.hash := audit_entry_hash(e);
+          update audit_logs set seq = e.seq, prev_hash = e.prev_hash, hash = e.hash where space_id = p_space and id = e.id;
+          head.seq := e.seq;
+          head.hash := e.hash;
+          n := n + 1;
+        end loop;
+        perform set_config('portico.audit_link', 'off', true);
+        if n > 0 then
+          update audit_chains set seq = head.seq, hash = head.hash where space_id = p_space;
+        end if;
+        return n;
+      end
+      $$`;
+
 /**
  * Entries join their chain after they commit, not while their change runs (docs/audit.md).
  *
@@ -30,51 +77,10 @@ export class Migration20261206000019_audit_sequencer extends Migration {
         return new;
       end
       $$`);
-    this.addSql(`
-      create or replace function audit_logs_append_only() returns trigger language plpgsql as $$
-      begin
-        if tg_op = 'DELETE' and current_setting('portico.audit_retention', true) = 'on' then
-          return old;
-        end if;
-        if tg_op = 'UPDATE' and current_setting('portico.audit_link', true) = 'on' and old.seq is null
-           and new.seq is not null and new.hash is not null
-           and to_jsonb(new) - '{seq,prev_hash,hash}'::text[] = to_jsonb(old) - '{seq,prev_hash,hash}'::text[] then
-          return new;
-        end if;
-        raise exception 'audit_logs is append-only: % refused', tg_op using errcode = '42501';
-      end
-      $$`);
+    this.addSql(APPEND_ONLY_19);
     // Links up to p_limit committed entries of one chain; returns how many. Entries
     // committed while it runs are invisible to it and wait for the next call.
-    this.addSql(`
-      create function audit_link(p_space uuid, p_limit int) returns int language plpgsql as $$
-      declare
-        head audit_chains%rowtype;
-        e audit_logs%rowtype;
-        n int := 0;
-      begin
-        select * into head from audit_chains where space_id = p_space for update;
-        if not found then
-          insert into audit_chains (space_id) values (p_space) on conflict do nothing;
-          select * into head from audit_chains where space_id = p_space for update;
-        end if;
-        perform set_config('portico.audit_link', 'on', true);
-        for e in select * from audit_logs where space_id = p_space and seq is null order by at, id limit p_limit loop
-          e.seq := head.seq + 1;
-          e.prev_hash := head.hash;
-          e.hash := audit_entry_hash(e);
-          update audit_logs set seq = e.seq, prev_hash = e.prev_hash, hash = e.hash where space_id = p_space and id = e.id;
-          head.seq := e.seq;
-          head.hash := e.hash;
-          n := n + 1;
-        end loop;
-        perform set_config('portico.audit_link', 'off', true);
-        if n > 0 then
-          update audit_chains set seq = head.seq, hash = head.hash where space_id = p_space;
-        end if;
-        return n;
-      end
-      $$`);
+    this.addSql(AUDIT_LINK_19);
   }
 
   override async down(): Promise<void> {

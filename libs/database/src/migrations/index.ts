@@ -19,6 +19,7 @@ import { Migration20261205000017_encrypted_pivots } from './Migration20261205000
 import { Migration20261206000018_field_conversions } from './Migration20261206000018_field_conversions';
 import { Migration20261206000019_audit_sequencer } from './Migration20261206000019_audit_sequencer';
 import { Migration20261207000020_pivot_changed_fields } from './Migration20261207000020_pivot_changed_fields';
+import { Migration20261207000021_cheaper_audit_link } from './Migration20261207000021_cheaper_audit_link';
 
 type MigrationClass = new (...args: ConstructorParameters<typeof Migration>) => Migration;
 
@@ -47,4 +48,5 @@ export const migrations: { name: string; class: MigrationClass }[] = [
   { name: 'Migration20261206000018_field_conversions', class: Migration20261206000018_field_conversions },
   { name: 'Migration20261206000019_audit_sequencer', class: Migration20261206000019_audit_sequencer },
   { name: 'Migration20261207000020_pivot_changed_fields', class: Migration20261207000020_pivot_changed_fields },
+  { name: 'Migration20261207000021_cheaper_audit_link', class: Migration20261207000021_cheaper_audit_link },
 ];
