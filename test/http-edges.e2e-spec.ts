@@ -95,6 +95,51 @@ describe('HTTP edges: every error is a problem body', () => {
     },
   );
 
+  it('keeps reading a refused body for a moment after its 413 instead of resetting the connection', async () => {
+    // Half-open, as a client still sending its body is: the server's FIN does not stop it.
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((r) => socket.once('connect', r));
+    let raw = '';
+    let failed: Error | undefined;
+    socket.on('data', (d: Buffer) => (raw += d.toString()));
+    socket.on('error', (e) => (failed = e));
+    const closed = new Promise((r) => socket.once('close', r));
+    socket.write(
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16000000\r\n\r\n',
+    );
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    for (let i = 0; i < 200 && !raw.includes('\r\n\r\n'); i++) await sleep(10);
+    expect(raw).toMatch(/^HTTP\/1\.1 413 /);
+    // The client goes on writing its body after the answer: the server reads it, no reset.
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    for (const until = Date.now() + 300; Date.now() < until;) {
+      socket.write(chunk);
+      await sleep(5);
+    }
+    await sleep(50);
+    expect(failed).toBeUndefined();
+    // The client gives up on the rest: the connection closes at once.
+    socket.end();
+    const started = Date.now();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(2000);
+
+    // A client that neither sends nor closes is dropped once the linger is over (2 s).
+    const idle = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((r) => idle.once('connect', r));
+    let idleRaw = '';
+    idle.on('data', (d: Buffer) => (idleRaw += d.toString()));
+    const dropped = new Promise<Error>((r) => idle.once('error', r));
+    idle.write(
+      'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16000000\r\n\r\n',
+    );
+    for (let i = 0; i < 200 && !idleRaw.includes('\r\n\r\n'); i++) await sleep(10);
+    await sleep(2500);
+    idle.write(chunk);
+    idle.write(chunk);
+    expect((await dropped).message).toMatch(/EPIPE|ECONNRESET/);
+  });
+
   it('during the shutdown drain, new requests get a 503 problem with Retry-After and Connection: close', async () => {
     const other = await createTestApp({ db: t.db, secrets: t.secrets });
     await other.app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { Ports, ProblemObserver } from './ports';
@@ -13,6 +14,27 @@ const outages = new StateLog(logger, 'dependency unavailable, answering 503');
 /** Routes whose errors are RFC 6749 bodies (`{ error, error_description }`) rather than problems. */
 export const RFC6749_ROUTES = new Set<string>(['/oauth/token', '/oauth/revoke', '/oauth/introspect']);
 
+/** How long a refused body may keep arriving after its 413 (nginx's lingering_timeout is 5 s). */
+const LINGER_MS = 2000;
+
+/**
+ * Fastify answers a body over the limit with `Connection: close`, and Node destroys the
+ * socket once that answer is written. Bytes of the body still on their way then make the
+ * kernel reset the connection, and the reset can reach a client that is still writing
+ * before it has read the 413 (a client fails with EPIPE instead of seeing the problem).
+ * Closing instead lingers, as nginx does: our side ends after the answer, the rest of the
+ * body is read and dropped, and the socket goes when the client closes, or after
+ * LINGER_MS at most.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    if (this.writable) this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+  };
+}
+
 /** Writes a problem body for errors raised inside Nest (guards, pipes, handlers). */
 export function sendProblem(
   error: unknown,
@@ -24,6 +46,7 @@ export function sendProblem(
   // The limit is the route's (Fastify's bodyLimit): a client that hits it learns what it is.
   const limit = request.routeOptions?.bodyLimit;
   if (problem.status === 413 && limit) problem.detail = `The request body exceeds the limit of ${limit} bytes.`;
+  if (problem.status === 413 && !request.raw.complete) lingerBeforeClosing(request.raw.socket);
   request.problemType = problem.type;
   // Only the unexpected is worth a stack trace; deliberate 503s and the like are not,
   // and an outage is logged as a state, not once per request.
