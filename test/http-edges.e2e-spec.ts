@@ -159,7 +159,16 @@ describe('HTTP edges: every error is a problem body', () => {
     );
     await new Promise((r) => setTimeout(r, 100));
     const closing = other.app.close();
-    await new Promise((r) => setTimeout(r, 50));
+    // Nest runs its shutdown hooks before Fastify's drain begins, longer under load: wait
+    // until a probe on a connection of its own is no longer served (503, or refused).
+    for (let i = 0; i < 300; i++) {
+      const status = await fetch(`http://127.0.0.1:${otherPort}/health/live`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     socket.write(
       `${body.slice(3)}GET /api/spaces HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner.access_token}\r\n\r\n`,
     );
