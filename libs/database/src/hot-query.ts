@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import type { Statement } from './statement';
 
 /**
@@ -20,12 +20,7 @@ export class HotQueries {
 
   /** Runs `statement` prepared under its name (which must identify exactly its text). */
   async rows<P extends object, R>(statement: Statement<P, R>, values: P): Promise<R[]> {
-    this.pool ??= this.em.getConnection().getNativeClient();
-    const pool = await this.pool;
-    const params = statement.numberedParams(values);
-    this.em.config.getLogger().logQuery({ query: statement.numbered, params, level: 'info' });
-    const result = await pool.query({ name: statement.name, text: statement.numbered, values: params });
-    return result.rows as R[];
+    return this.send<R>({ name: statement.name, text: statement.numbered, values: statement.numberedParams(values) });
   }
 
   /**
@@ -37,7 +32,7 @@ export class HotQueries {
   async query<R>(sql: string, params: unknown[]): Promise<R[]> {
     let n = 0;
     const text = sql.replace(/\?/g, () => `$${++n}`);
-    return this.send<R>(text, params);
+    return this.send<R>({ text, values: params });
   }
 
   /**
@@ -47,20 +42,20 @@ export class HotQueries {
    * per-call context and Kysely's compilation.
    */
   async inline<R>(sql: string, params: unknown[]): Promise<R[]> {
-    return this.send<R>(this.em.getPlatform().formatQuery(sql, params), []);
+    return this.send<R>({ text: this.em.getPlatform().formatQuery(sql, params) });
   }
 
-  private async send<R>(text: string, params: unknown[]): Promise<R[]> {
+  private async send<R>(query: QueryConfig): Promise<R[]> {
     this.pool ??= this.em.getConnection().getNativeClient();
     const pool = await this.pool;
-    this.em.config.getLogger().logQuery({ query: text, params, level: 'info' });
+    this.em.config.getLogger().logQuery({ query: query.text, params: query.values, level: 'info' });
     // Checked out and given back without the error (as MikroORM's own queries are): pool.query
     // would close a connection on any SQL error, a unique violation included, and the
     // embedded database's one session would outlive it with its prepared statements.
     // pg-pool still drops a connection that died.
     const client = await pool.connect();
     try {
-      return (await client.query(text, params)).rows as R[];
+      return (await client.query(query)).rows as R[];
     } catch (error) {
       throw this.em.getDriver().convertException(error as Error);
     } finally {
