@@ -130,7 +130,7 @@ export class RecordsService {
 
   /**
    * A page of records. From the collection row this instance read last (one statement:
-   * the list carries the row's version and index state as a guard, see \`guardedList\`),
+   * the list carries the row's version and index state as a guard, see `guardedList`),
    * or, when there is none, when the guard finds it stale, or when the request fails
    * against it (a field added elsewhere), from a fresh read.
    */
@@ -140,18 +140,7 @@ export class RecordsService {
     name: string,
     query: ListRecordsQueryDto,
   ): Promise<Page<Record<string, unknown>> | JsonText> {
-    const remembered = await this.collections.openCached(principal, spaceId, name);
-    if (!remembered.cached) return (await this.page(remembered, query, false)) as Page<Record<string, unknown>>;
-    try {
-      const page = await this.page(remembered, query, true);
-      if (page !== STALE) return page;
-    } catch (error) {
-      if (!(error instanceof ProblemException) || error.getStatus() !== 400) throw error;
-    }
-    this.collections.forgetSchema(spaceId, name);
-    return (await this.page(await this.collections.open(principal, spaceId, name), query, false)) as Page<
-      Record<string, unknown>
-    >;
+    return this.againIfStale(principal, spaceId, name, (open) => this.page(open, query, open.cached));
   }
 
   private async page(
@@ -268,10 +257,11 @@ export class RecordsService {
   }
 
   /**
-   * A record write against the collection row this instance read last, with that row's
-   * version as a guard in the statement (one statement per write, like the get by id).
-   * When the guard stops it (the schema changed elsewhere, or the collection went), the
-   * write runs once more against a fresh read, answering as it would have.
+   * A record write or list against the collection row this instance read last, with that
+   * row's version as a guard in the statement (one statement each, like the get by id).
+   * When the guard stops it (the schema changed elsewhere, or the collection went), or the
+   * request fails against it with a 400, it runs once more against a fresh read,
+   * answering as it would have.
    */
   private async againIfStale<T>(
     principal: Principal,
